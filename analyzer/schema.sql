@@ -1,0 +1,155 @@
+-- schema.sql - the pcapstate case database (schema version 1); the user interface of the tool.
+-- Times are INTEGER nanoseconds since the Unix epoch (UTC). Compiled into the binary.
+PRAGMA application_id = 1346589524;  -- 0x50435354, "PCST"
+
+CREATE TABLE states (
+  code    INTEGER NOT NULL UNIQUE,
+  name    TEXT PRIMARY KEY,
+  meaning TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE anomaly_kinds (
+  kind        TEXT PRIMARY KEY,
+  severity    TEXT NOT NULL CHECK (severity IN ('info','warning','error')),
+  scope       TEXT NOT NULL CHECK (scope IN ('flow','host','capture')),
+  description TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE inputs (
+  id                INTEGER PRIMARY KEY,
+  path              TEXT NOT NULL,
+  size              INTEGER,
+  sha256            TEXT NOT NULL,
+  format            TEXT CHECK (format IN ('pcap','pcapng')),
+  compression       TEXT NOT NULL CHECK (compression IN ('none','gzip','zstd','xz')),
+  link_type         INTEGER,
+  snaplen           INTEGER,
+  first_ts          INTEGER,
+  last_ts           INTEGER,
+  packets           INTEGER NOT NULL DEFAULT 0,
+  tcp_packets       INTEGER NOT NULL DEFAULT 0,
+  truncated_packets INTEGER NOT NULL DEFAULT 0,
+  malformed_packets INTEGER NOT NULL DEFAULT 0,
+  status            TEXT NOT NULL CHECK (status IN ('running','complete','truncated','error')),
+  error             TEXT
+) STRICT;
+CREATE INDEX inputs_sha256 ON inputs(sha256);
+
+CREATE TABLE flows (
+  id                   INTEGER PRIMARY KEY,
+  uid                  TEXT NOT NULL,
+  community_id         TEXT NOT NULL,
+  input_id             INTEGER NOT NULL REFERENCES inputs(id),
+  ip_version           INTEGER NOT NULL CHECK (ip_version IN (4,6)),
+  orig_addr            TEXT NOT NULL,
+  orig_port            INTEGER NOT NULL,
+  resp_addr            TEXT NOT NULL,
+  resp_port            INTEGER NOT NULL,
+  first_ts             INTEGER NOT NULL,
+  last_ts              INTEGER NOT NULL,
+  orig_pkts            INTEGER NOT NULL,
+  resp_pkts            INTEGER NOT NULL,
+  orig_bytes           INTEGER NOT NULL,
+  resp_bytes           INTEGER NOT NULL,
+  orig_state           TEXT NOT NULL REFERENCES states(name),
+  resp_state           TEXT NOT NULL REFERENCES states(name),
+  conn_state           TEXT NOT NULL,
+  history              TEXT NOT NULL,
+  midstream            INTEGER NOT NULL CHECK (midstream IN (0,1)),
+  orig_retrans         INTEGER NOT NULL DEFAULT 0,
+  resp_retrans         INTEGER NOT NULL DEFAULT 0,
+  orig_dup_acks        INTEGER NOT NULL DEFAULT 0,
+  resp_dup_acks        INTEGER NOT NULL DEFAULT 0,
+  orig_keepalives      INTEGER NOT NULL DEFAULT 0,
+  resp_keepalives      INTEGER NOT NULL DEFAULT 0,
+  orig_zero_win_probes INTEGER NOT NULL DEFAULT 0,
+  resp_zero_win_probes INTEGER NOT NULL DEFAULT 0,
+  orig_missed_bytes    INTEGER NOT NULL DEFAULT 0,
+  resp_missed_bytes    INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX flows_uid ON flows(uid);
+CREATE INDEX flows_resp ON flows(resp_addr, resp_port);
+CREATE INDEX flows_orig ON flows(orig_addr);
+CREATE INDEX flows_first_ts ON flows(first_ts);
+CREATE INDEX flows_conn_state ON flows(conn_state);
+
+CREATE TABLE transitions (
+  id         INTEGER PRIMARY KEY,
+  flow_id    INTEGER NOT NULL REFERENCES flows(id),
+  endpoint   TEXT NOT NULL CHECK (endpoint IN ('orig','resp')),
+  ts         INTEGER NOT NULL,
+  input_id   INTEGER REFERENCES inputs(id),
+  frame      INTEGER,
+  from_state TEXT NOT NULL REFERENCES states(name),
+  to_state   TEXT NOT NULL REFERENCES states(name),
+  trigger    TEXT NOT NULL,
+  evidence   TEXT NOT NULL CHECK (evidence IN ('seen','inferred','assumed','timeout','end'))
+) STRICT;
+CREATE INDEX transitions_flow ON transitions(flow_id, endpoint, ts);
+CREATE INDEX transitions_ts ON transitions(ts);
+
+CREATE TABLE anomalies (
+  id        INTEGER PRIMARY KEY,
+  flow_id   INTEGER REFERENCES flows(id),
+  kind      TEXT NOT NULL REFERENCES anomaly_kinds(kind),
+  endpoint  TEXT CHECK (endpoint IN ('orig','resp')),
+  host      TEXT,
+  ts        INTEGER NOT NULL,
+  input_id  INTEGER REFERENCES inputs(id),
+  frame     INTEGER,
+  severity  TEXT NOT NULL CHECK (severity IN ('info','warning','error')),
+  detail    TEXT NOT NULL
+) STRICT;
+CREATE INDEX anomalies_flow ON anomalies(flow_id);
+CREATE INDEX anomalies_kind ON anomalies(kind, ts);
+
+CREATE TABLE schema_doc (
+  tbl     TEXT NOT NULL,
+  col     TEXT NOT NULL,   -- '' describes the table or view itself
+  meaning TEXT NOT NULL,
+  PRIMARY KEY (tbl, col)
+) STRICT;
+
+-- Each endpoint's states as intervals: [start_ts, end_ts) with end_ts NULL for the last one.
+CREATE VIEW state_intervals AS
+SELECT t.flow_id, t.endpoint,
+       CASE t.endpoint WHEN 'orig' THEN f.orig_addr ELSE f.resp_addr END AS host,
+       CASE t.endpoint WHEN 'orig' THEN f.orig_port ELSE f.resp_port END AS port,
+       CASE t.endpoint WHEN 'orig' THEN f.resp_addr ELSE f.orig_addr END AS peer_addr,
+       CASE t.endpoint WHEN 'orig' THEN f.resp_port ELSE f.orig_port END AS peer_port,
+       t.to_state AS state, t.ts AS start_ts,
+       LEAD(t.ts) OVER (PARTITION BY t.flow_id, t.endpoint ORDER BY t.id) AS end_ts
+FROM transitions t JOIN flows f ON f.id = t.flow_id;
+
+-- Connections where an endpoint was still synchronized (or mid-handshake) when the capture ended.
+CREATE VIEW open_at_end AS
+SELECT f.*, (SELECT max(ts) FROM transitions t WHERE t.flow_id = f.id AND t.evidence = 'end') AS end_ts
+FROM flows f
+WHERE f.orig_state NOT IN ('CLOSED','TIME_WAIT','UNKNOWN') OR f.resp_state NOT IN ('CLOSED','TIME_WAIT','UNKNOWN');
+
+-- Half-open connections found by the detectors, with the side that still believed.
+CREATE VIEW half_open AS
+SELECT f.id AS flow_id, f.uid, f.orig_addr, f.orig_port, f.resp_addr, f.resp_port,
+       a.endpoint, a.ts, a.detail
+FROM anomalies a JOIN flows f ON f.id = a.flow_id WHERE a.kind = 'half_open';
+
+-- Handshake duration: first SYN seen to the originator's ESTABLISHED.
+CREATE VIEW handshake_times AS
+SELECT f.id AS flow_id, f.uid, f.orig_addr, f.orig_port, f.resp_addr, f.resp_port,
+       s.ts AS syn_ts, e.ts AS established_ts, e.ts - s.ts AS handshake_ns
+FROM flows f
+JOIN transitions s ON s.flow_id = f.id AND s.endpoint = 'orig' AND s.to_state = 'SYN_SENT'
+JOIN transitions e ON e.flow_id = f.id AND e.endpoint = 'orig' AND e.to_state = 'ESTABLISHED'
+WHERE s.id = (SELECT min(id) FROM transitions x WHERE x.flow_id = f.id AND x.endpoint = 'orig' AND x.to_state = 'SYN_SENT')
+  AND e.id = (SELECT min(id) FROM transitions y WHERE y.flow_id = f.id AND y.endpoint = 'orig' AND y.to_state = 'ESTABLISHED');
+
+-- Per host and state: how many endpoints entered the state in each second (time series).
+CREATE VIEW host_state_counts AS
+SELECT host, state, (start_ts / 1000000000) AS second, count(*) AS endpoints
+FROM state_intervals GROUP BY host, state, second;
+
+-- Flows with the anomalies found on them.
+CREATE VIEW flows_by_anomaly AS
+SELECT a.kind, a.severity, a.endpoint, a.ts, a.detail, f.id AS flow_id, f.uid,
+       f.orig_addr, f.orig_port, f.resp_addr, f.resp_port, f.conn_state
+FROM anomalies a JOIN flows f ON f.id = a.flow_id;
