@@ -1,0 +1,131 @@
+/* capture.c - reads one capture input with libpcap at nanosecond precision, numbering every frame. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+
+/* libpcap refuses pcapng files whose interfaces differ; name the problem and the way out. */
+static void explain_pcapng_refusal(struct capture *c, const char *msg)
+{
+	if (strstr(msg, "different from the type of the first interface") ||
+	    strstr(msg, "link-layer type") || strstr(msg, "different from the link"))
+		snprintf(c->error, sizeof c->error,
+		    "%s: frame %llu: the pcapng file mixes interfaces with different link types, "
+		    "which libpcap cannot read (%s); convert it with 'editcap -T ether' or split it "
+		    "per interface with 'tshark -r FILE -Y frame.interface_id==N -w OUT'",
+		    c->path, (unsigned long long)(c->frames_read + 1), msg);
+	else if (strstr(msg, "snapshot length"))
+		snprintf(c->error, sizeof c->error,
+		    "%s: frame %llu: the pcapng file has interfaces with different snapshot lengths, "
+		    "which libpcap refuses (%s); rewrite it with 'editcap -F pcapng -s 262144 IN OUT'",
+		    c->path, (unsigned long long)(c->frames_read + 1), msg);
+	else
+		snprintf(c->error, sizeof c->error,
+		    "%s: damaged after frame %llu (near decompressed byte offset %llu): %s",
+		    c->path, (unsigned long long)c->frames_read,
+		    (unsigned long long)instream_out_offset(c->in), msg);
+}
+
+int capture_open(struct capture *c, const char *path, const char *filter, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+
+	memset(c, 0, sizeof *c);
+	c->path = strdup(path);
+	if (c->path == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return 5;
+	}
+	c->in = instream_open(path, err, errlen);
+	if (c->in == NULL) {
+		free(c->path);
+		c->path = NULL;
+		return 3;
+	}
+	ebuf[0] = '\0';
+	c->pcap = pcap_fopen_offline_with_tstamp_precision(instream_file(c->in),
+	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (c->pcap == NULL) {
+		const char *why = instream_error(c->in);
+		if (instream_out_offset(c->in) == 0)
+			snprintf(err, errlen, "%s: empty file (no capture header)", path);
+		else
+			snprintf(err, errlen, "%s: not a capture file libpcap can read: %s",
+			    path, why ? why : ebuf);
+		instream_close(c->in);
+		c->in = NULL;
+		free(c->path);
+		c->path = NULL;
+		return 3;
+	}
+	/* libpcap now owns the FILE; instream_close must not close it twice. */
+	c->dlt = pcap_datalink(c->pcap);
+	c->snaplen = pcap_snapshot(c->pcap);
+	c->format = instream_format(c->in);
+	if (filter != NULL && filter[0] != '\0') {
+		if (pcap_compile(c->pcap, &c->prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+			snprintf(err, errlen, "%s: bad filter expression for link type %s: %s",
+			    path, pcap_datalink_val_to_name(c->dlt) ? pcap_datalink_val_to_name(c->dlt) : "?",
+			    pcap_geterr(c->pcap));
+			capture_close(c);
+			return 2;
+		}
+		c->has_prog = true;
+	}
+	return 0;
+}
+
+enum capture_status capture_next(struct capture *c)
+{
+	struct pcap_pkthdr *h;
+	const u_char *d;
+
+	if (c->status != CAP_OK)
+		return c->status;
+	for (;;) {
+		int rc = pcap_next_ex(c->pcap, &h, &d);
+		if (rc == 1) {
+			c->frames_read++;
+			if (c->has_prog && !pcap_offline_filter(&c->prog, h, d))
+				continue;
+			c->hdr = h;
+			c->data = d;
+			c->frame = c->frames_read;
+			c->ts_ns = (int64_t)h->ts.tv_sec * 1000000000LL + (int64_t)h->ts.tv_usec;
+			return CAP_OK;
+		}
+		if (rc == PCAP_ERROR_BREAK) {
+			const char *why = instream_error(c->in);
+			if (why != NULL) {
+				snprintf(c->error, sizeof c->error, "%s: damaged after frame %llu: %s",
+				    c->path, (unsigned long long)c->frames_read, why);
+				return c->status = CAP_DAMAGED;
+			}
+			return c->status = CAP_EOF;
+		}
+		const char *why = instream_error(c->in);
+		explain_pcapng_refusal(c, why ? why : pcap_geterr(c->pcap));
+		return c->status = CAP_DAMAGED;
+	}
+}
+
+void capture_close(struct capture *c)
+{
+	if (c->has_prog)
+		pcap_freecode(&c->prog);
+	c->has_prog = false;
+	if (c->pcap)
+		pcap_close(c->pcap);   /* closes the instream's FILE (cookie close is a no-op) */
+	c->pcap = NULL;
+	if (c->in) {
+		/* pcap_close already fclosed the cookie stream: forget it before freeing the rest. */
+		instream_forget_file(c->in);
+		instream_close(c->in);
+	}
+	c->in = NULL;
+	free(c->path);
+	c->path = NULL;
+}

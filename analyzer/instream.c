@@ -1,0 +1,324 @@
+/* instream.c - hashed, decompressing input streams (gzip, zstd, xz) exposed to libpcap via fopencookie. */
+#include "config.h"
+
+#include <errno.h>
+#include <lzma.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "instream.h"
+#include "sha256.h"
+
+#define RAW_BUF (256 * 1024)
+
+struct instream {
+	FILE *raw;              /* the stored bytes */
+	FILE *out;              /* what libpcap reads (a cookie stream) */
+	bool own_raw;
+	enum instream_comp comp;
+	int64_t size;
+	uint64_t raw_off, out_off;
+	uint8_t head[4];        /* first decompressed bytes: the capture format's magic */
+	size_t head_len;
+	struct sha256_ctx sha;
+	uint8_t *buf;           /* raw input buffer */
+	size_t buf_pos, buf_len;
+	bool raw_eof;
+	char error[160];
+	bool has_error;
+	z_stream z;
+	bool z_init;
+	ZSTD_DStream *zs;
+	lzma_stream lz;
+	bool lz_init;
+};
+
+/* Refills the raw buffer, hashing every byte as stored. Returns bytes available. */
+static size_t raw_fill(struct instream *s)
+{
+	if (s->buf_pos < s->buf_len)
+		return s->buf_len - s->buf_pos;
+	if (s->raw_eof)
+		return 0;
+	size_t n = fread(s->buf, 1, RAW_BUF, s->raw);
+	if (n == 0) {
+		s->raw_eof = true;
+		return 0;
+	}
+	sha256_update(&s->sha, s->buf, n);
+	s->raw_off += n;
+	s->buf_pos = 0;
+	s->buf_len = n;
+	return n;
+}
+
+static void set_error(struct instream *s, const char *what)
+{
+	if (!s->has_error) {
+		snprintf(s->error, sizeof s->error, "%s data is corrupt near stored byte offset %llu",
+		    what, (unsigned long long)s->raw_off);
+		s->has_error = true;
+	}
+}
+
+static ssize_t read_none(struct instream *s, char *dst, size_t n)
+{
+	size_t done = 0;
+	while (done < n && raw_fill(s) > 0) {
+		size_t k = s->buf_len - s->buf_pos;
+		if (k > n - done)
+			k = n - done;
+		memcpy(dst + done, s->buf + s->buf_pos, k);
+		s->buf_pos += k;
+		done += k;
+	}
+	return (ssize_t)done;
+}
+
+/* gzip: inflate with header auto-detection; concatenated members are read one after another. */
+static ssize_t read_gzip(struct instream *s, char *dst, size_t n)
+{
+	s->z.next_out = (Bytef *)dst;
+	s->z.avail_out = (uInt)n;
+	while (s->z.avail_out > 0 && !s->has_error) {
+		if (s->z.avail_in == 0) {
+			s->buf_pos = s->buf_len;
+			if (raw_fill(s) == 0)
+				break;
+			s->z.next_in = s->buf + s->buf_pos;
+			s->z.avail_in = (uInt)(s->buf_len - s->buf_pos);
+		}
+		int rc = inflate(&s->z, Z_NO_FLUSH);
+		if (rc == Z_STREAM_END) {
+			if (s->z.avail_in == 0) {
+				s->buf_pos = s->buf_len;
+				if (raw_fill(s) == 0)
+					break;
+				s->z.next_in = s->buf + s->buf_pos;
+				s->z.avail_in = (uInt)(s->buf_len - s->buf_pos);
+			}
+			inflateReset(&s->z);
+		} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+			set_error(s, "gzip");
+		} else if (rc == Z_BUF_ERROR && s->z.avail_in != 0) {
+			set_error(s, "gzip");
+		}
+	}
+	return (ssize_t)(n - s->z.avail_out);
+}
+
+static ssize_t read_zstd(struct instream *s, char *dst, size_t n)
+{
+	ZSTD_outBuffer ob = { dst, n, 0 };
+	while (ob.pos < ob.size && !s->has_error) {
+		if (s->buf_pos >= s->buf_len && raw_fill(s) == 0)
+			break;
+		ZSTD_inBuffer ib = { s->buf, s->buf_len, s->buf_pos };
+		size_t rc = ZSTD_decompressStream(s->zs, &ob, &ib);
+		s->buf_pos = ib.pos;
+		if (ZSTD_isError(rc))
+			set_error(s, "zstd");
+	}
+	return (ssize_t)ob.pos;
+}
+
+static ssize_t read_xz(struct instream *s, char *dst, size_t n)
+{
+	s->lz.next_out = (uint8_t *)dst;
+	s->lz.avail_out = n;
+	while (s->lz.avail_out > 0 && !s->has_error) {
+		lzma_action act = LZMA_RUN;
+		if (s->lz.avail_in == 0) {
+			s->buf_pos = s->buf_len;
+			if (raw_fill(s) == 0)
+				act = LZMA_FINISH;
+			else {
+				s->lz.next_in = s->buf + s->buf_pos;
+				s->lz.avail_in = s->buf_len - s->buf_pos;
+			}
+		}
+		lzma_ret rc = lzma_code(&s->lz, act);
+		if (rc == LZMA_STREAM_END)
+			break;
+		if (rc != LZMA_OK) {
+			if (rc != LZMA_BUF_ERROR || act != LZMA_FINISH)
+				set_error(s, "xz");
+			break;
+		}
+		if (act == LZMA_FINISH)
+			break;
+	}
+	return (ssize_t)(n - s->lz.avail_out);
+}
+
+static ssize_t cookie_read(void *c, char *dst, size_t n)
+{
+	struct instream *s = c;
+	ssize_t r;
+	switch (s->comp) {
+	case COMP_GZIP: r = read_gzip(s, dst, n); break;
+	case COMP_ZSTD: r = read_zstd(s, dst, n); break;
+	case COMP_XZ:   r = read_xz(s, dst, n); break;
+	default:        r = read_none(s, dst, n); break;
+	}
+	if (r > 0) {
+		for (ssize_t i = 0; i < r && s->head_len < sizeof s->head; i++)
+			s->head[s->head_len++] = (uint8_t)dst[i];
+		s->out_off += (uint64_t)r;
+	}
+	return r;
+}
+
+static int cookie_close(void *c)
+{
+	(void)c;
+	return 0;
+}
+
+static enum instream_comp sniff(const uint8_t *b, size_t n)
+{
+	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+		return COMP_GZIP;
+	if (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd)
+		return COMP_ZSTD;
+	if (n >= 6 && memcmp(b, "\xfd" "7zXZ\0", 6) == 0)
+		return COMP_XZ;
+	return COMP_NONE;
+}
+
+struct instream *instream_open(const char *path, char *err, size_t errlen)
+{
+	struct instream *s = calloc(1, sizeof *s);
+	if (s == NULL || (s->buf = malloc(RAW_BUF)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		free(s);
+		return NULL;
+	}
+	s->size = -1;
+	if (strcmp(path, "-") == 0) {
+		s->raw = stdin;
+	} else {
+		struct stat st;
+		if (stat(path, &st) != 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s: is a directory", path);
+			goto fail;
+		}
+		s->raw = fopen(path, "rb");
+		if (s->raw == NULL) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		s->own_raw = true;
+		if (S_ISREG(st.st_mode))
+			s->size = (int64_t)st.st_size;
+	}
+	sha256_init(&s->sha);
+	raw_fill(s);
+	if (ferror(s->raw)) {
+		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
+		goto fail;
+	}
+	s->comp = sniff(s->buf, s->buf_len);
+	switch (s->comp) {
+	case COMP_GZIP:
+		if (inflateInit2(&s->z, 15 + 32) != Z_OK)
+			goto nomem;
+		s->z_init = true;
+		s->z.next_in = s->buf;
+		s->z.avail_in = (uInt)s->buf_len;
+		break;
+	case COMP_ZSTD:
+		if ((s->zs = ZSTD_createDStream()) == NULL)
+			goto nomem;
+		ZSTD_initDStream(s->zs);
+		break;
+	case COMP_XZ: {
+		lzma_stream init = LZMA_STREAM_INIT;
+		s->lz = init;
+		if (lzma_stream_decoder(&s->lz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+			goto nomem;
+		s->lz_init = true;
+		s->lz.next_in = s->buf;
+		s->lz.avail_in = s->buf_len;
+		break;
+	}
+	default:
+		break;
+	}
+	cookie_io_functions_t io = { .read = cookie_read, .close = cookie_close };
+	s->out = fopencookie(s, "r", io);
+	if (s->out == NULL)
+		goto nomem;
+	return s;
+nomem:
+	snprintf(err, errlen, "%s: out of memory", path);
+fail:
+	instream_close(s);
+	return NULL;
+}
+
+FILE *instream_file(struct instream *s) { return s->out; }
+
+const char *instream_format(const struct instream *s)
+{
+	if (s->head_len == 4 && memcmp(s->head, "\x0a\x0d\x0d\x0a", 4) == 0)
+		return "pcapng";
+	return s->head_len == 4 ? "pcap" : NULL;
+}
+enum instream_comp instream_compression(const struct instream *s) { return s->comp; }
+uint64_t instream_raw_offset(const struct instream *s) { return s->raw_off; }
+uint64_t instream_out_offset(const struct instream *s) { return s->out_off; }
+int64_t instream_size(const struct instream *s) { return s->size; }
+const char *instream_error(const struct instream *s) { return s->has_error ? s->error : NULL; }
+
+const char *instream_compression_name(enum instream_comp c)
+{
+	switch (c) {
+	case COMP_GZIP: return "gzip";
+	case COMP_ZSTD: return "zstd";
+	case COMP_XZ:   return "xz";
+	default:        return "none";
+	}
+}
+
+void instream_finish_hash(struct instream *s, char out[65])
+{
+	uint8_t d[32];
+	s->buf_pos = s->buf_len;
+	while (raw_fill(s) > 0)
+		s->buf_pos = s->buf_len;
+	struct sha256_ctx copy = s->sha;
+	sha256_final(&copy, d);
+	sha256_hex(d, out);
+}
+
+void instream_forget_file(struct instream *s)
+{
+	s->out = NULL;
+}
+
+void instream_close(struct instream *s)
+{
+	if (s == NULL)
+		return;
+	if (s->out)
+		fclose(s->out);
+	if (s->own_raw && s->raw)
+		fclose(s->raw);
+	if (s->z_init)
+		inflateEnd(&s->z);
+	if (s->zs)
+		ZSTD_freeDStream(s->zs);
+	if (s->lz_init)
+		lzma_end(&s->lz);
+	free(s->buf);
+	free(s);
+}
