@@ -431,6 +431,7 @@ static struct flow *new_flow(struct analyzer *an, const struct flow_key *key, in
 	f->first_ts = f->last_ts = seg->ts_ns;
 	f->first_input = seg->input_id;
 	f->first_frame = seg->frame;
+	f->prev_dir = -1;
 	bool syn = seg->flags & TH_SYN, ack = seg->flags & TH_ACK, rst = seg->flags & TH_RST;
 	int sender_is_resp;
 	if (syn && !rst)
@@ -597,7 +598,9 @@ int analyze_segment(struct analyzer *an, const struct segment *seg)
 			return -1;
 	}
 	flowtab_touch(&an->tab, f);
-	process(an, f, f->ep[0].side == side ? 0 : 1, seg);
+	int dir = f->ep[0].side == side ? 0 : 1;
+	process(an, f, dir, seg);
+	f->prev_dir = (int8_t)dir;
 	return an->failed ? -1 : 0;
 }
 

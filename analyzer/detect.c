@@ -48,6 +48,7 @@ void detect_on_segment(struct analyzer *an, struct flow *f, int dir, const struc
 			if (S->fin_ack_seen_ts && !S->fin_retx_after_ack_ts) {
 				S->fin_retx_after_ack_ts = seg->ts_ns;
 				S->fin_retx_after_ack_frame = seg->frame;
+				S->fin_retx_after_ack_input = seg->input_id;
 			}
 		}
 	}
@@ -97,7 +98,7 @@ void detect_on_rst(struct analyzer *an, struct flow *f, int dir, const struct se
 	 * from its own sequence space.
 	 */
 	bool bare = !(seg->flags & TH_ACK);
-	if (bare && R->ack_valid && seg->seq == R->last_ack && R->last_ts > S->last_ts - 1 &&
+	if (bare && R->ack_valid && seg->seq == R->last_ack && f->prev_dir == !dir &&
 	    S->fin_count == 0) {
 		analyze_flow_anomaly(an, f, AN_HALF_OPEN, !dir, seg->ts_ns, seg->input_id, seg->frame,
 		    "peer lost its state: frame %llu answers the %s's traffic with a bare RST (seq %u) "
@@ -129,12 +130,14 @@ void detect_on_transition(struct analyzer *an, struct flow *f, int ep, int from,
 		analyze_flow_anomaly(an, f, AN_SIMULTANEOUS_CLOSE, -1, ts, input_id, frame,
 		    "FINs crossed: the %s passed through CLOSING at frame %llu",
 		    ep ? "responder" : "originator", (unsigned long long)frame);
-	if ((from == ST_SYN_SENT && to == ST_SYN_RECEIVED) || (from == ST_LISTEN && to == ST_SYN_SENT))
-		if (!(from == ST_SYN_SENT && f->ep[!ep].state == ST_SYN_RECEIVED))
-			analyze_flow_anomaly(an, f, AN_SIMULTANEOUS_OPEN, -1, ts, input_id, frame,
+	if (((from == ST_SYN_SENT && to == ST_SYN_RECEIVED) || (from == ST_LISTEN && to == ST_SYN_SENT)) &&
+	    !f->simopen_reported) {
+		f->simopen_reported = true;
+		analyze_flow_anomaly(an, f, AN_SIMULTANEOUS_OPEN, -1, ts, input_id, frame,
 			    "both sides sent a SYN: the %s went %s -> %s at frame %llu",
-			    ep ? "responder" : "originator", tcpstate_name(from), tcpstate_name(to),
-			    (unsigned long long)frame);
+		    ep ? "responder" : "originator", tcpstate_name(from), tcpstate_name(to),
+		    (unsigned long long)frame);
+	}
 	if (from == ST_TIME_WAIT && to == ST_CLOSED && evidence == EV_INFERRED && f->ep[!ep].rst_seen)
 		analyze_flow_anomaly(an, f, AN_TIME_WAIT_ASSASSINATION, ep, ts, input_id, frame,
 		    "frame %llu: RST received %.3f s into TIME_WAIT ended it early (RFC 1337)",
@@ -171,8 +174,8 @@ void detect_on_finish(struct analyzer *an, struct flow *f)
 			    "left in %s: its FIN (sent %u times) was never acknowledged in the capture: "
 			    "the final ACK never appears", tcpstate_name(e->state), e->fin_count);
 		else if (e->fin_retx_after_ack_ts)
-			analyze_flow_anomaly(an, f, AN_LOST_FINAL_ACK, i, e->fin_retx_after_ack_ts, 0,
-			    e->fin_retx_after_ack_frame,
+			analyze_flow_anomaly(an, f, AN_LOST_FINAL_ACK, i, e->fin_retx_after_ack_ts,
+			    e->fin_retx_after_ack_input, e->fin_retx_after_ack_frame,
 			    "the ACK of its FIN appears in the capture, but the FIN was retransmitted "
 			    "afterwards at frame %llu (from %s): the ACK was lost beyond the capture point",
 			    (unsigned long long)e->fin_retx_after_ack_frame,

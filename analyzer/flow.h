@@ -48,6 +48,7 @@ struct endpoint {
 	int64_t fin_ack_seen_ts;        /* when an ACK covering our FIN was seen */
 	int64_t fin_retx_after_ack_ts;  /* a FIN retransmitted after its ACK was seen */
 	uint64_t fin_retx_after_ack_frame;
+	uint32_t fin_retx_after_ack_input;
 	int64_t first_fin_ts;
 };
 
@@ -65,6 +66,8 @@ struct flow {
 	struct endpoint ep[2];     /* [0] originator, [1] responder */
 	bool midstream, one_sided_checked;
 	bool orig_by_syn;          /* orientation proven by a SYN */
+	bool simopen_reported;
+	int8_t prev_dir;           /* sender of the previous segment, -1 before the first */
 	int64_t first_ts, last_ts;
 	uint32_t first_input;
 	uint64_t first_frame;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +36,15 @@ static const char usage_text[] =
 "5 internal error; 130 interrupted (SIGINT/SIGTERM; committed results are kept).\n"
 "See pcapstate(1) for every option.\n";
 
-static int usage_error(const char *fmt, const char *arg)
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
 {
-	fprintf(stderr, "pcapstate: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'pcapstate --help'.\n");
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "pcapstate: %s\nTry 'pcapstate --help'.\n", msg);
 	return 2;
 }
 
