@@ -509,7 +509,11 @@ static void process(struct analyzer *an, struct flow *f, int dir, const struct s
 	S->pkts++;
 	S->bytes += seg->payload_len;
 	S->last_ts = seg->ts_ns;
-	f->last_ts = seg->ts_ns;
+	/* Timestamps may step back (a regression in the file): keep first <= last. */
+	if (seg->ts_ns > f->last_ts)
+		f->last_ts = seg->ts_ns;
+	if (seg->ts_ns < f->first_ts)
+		f->first_ts = seg->ts_ns;
 	zeek_segment(&f->zeek, dir, seg);
 	seqtrack_update(S, R, seg, &ff);
 	detect_on_segment(an, f, dir, seg, &ff);
