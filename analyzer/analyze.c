@@ -258,19 +258,28 @@ struct segctx {
 	int dir;
 };
 
-static void apply(struct analyzer *an, struct flow *f, int ep, enum fsm_role role,
-    enum fsm_event ev, const struct segctx *c)
+static void apply_ev(struct analyzer *an, struct flow *f, int ep, enum fsm_role role,
+    enum fsm_event ev, const struct segctx *c, bool force_inferred)
 {
 	const struct fsm_cell *cell = fsm_cell(role, ev, f->ep[ep].state);
 	if (cell->next >= 0) {
-		endpoint_set_state(an, f, ep, cell->next, cell->evidence, cell->reason,
+		int evidence = force_inferred && cell->evidence == EV_SEEN ? EV_INFERRED : cell->evidence;
+		endpoint_set_state(an, f, ep, cell->next, evidence, cell->reason,
 		    c->seg->ts_ns, c->seg->input_id, c->seg->frame);
+		if (cell->again)
+			apply_ev(an, f, ep, role, ev, c, force_inferred);
 	} else if (cell->next == FSM_INVALID) {
 		analyze_flow_anomaly(an, f, AN_OUT_OF_WINDOW, c->dir, c->seg->ts_ns,
 		    c->seg->input_id, c->seg->frame, "frame %llu: %s not possible in %s: %s",
 		    (unsigned long long)c->seg->frame, fsm_event_name(ev),
 		    tcpstate_name(f->ep[ep].state), cell->reason);
 	}
+}
+
+static void apply(struct analyzer *an, struct flow *f, int ep, enum fsm_role role,
+    enum fsm_event ev, const struct segctx *c)
+{
+	apply_ev(an, f, ep, role, ev, c, false);
 }
 
 static void apply_both(struct analyzer *an, struct flow *f, enum fsm_event ev,
@@ -518,6 +527,14 @@ static void process(struct analyzer *an, struct flow *f, int dir, const struct s
 	seqtrack_update(S, R, seg, &ff);
 	detect_on_segment(an, f, dir, seg, &ff);
 	S->seen_any = true;
+	if (ff.out_of_window) {
+		analyze_flow_anomaly(an, f, AN_OUT_OF_WINDOW, dir, seg->ts_ns, seg->input_id, seg->frame,
+		    "frame %llu: %u bytes at seq %u start %u bytes past the receiver's window "
+		    "(last ACK %u, window %u): not acceptable (RFC 9293 3.10.7.4)",
+		    (unsigned long long)seg->frame, seg->payload_len, seg->seq,
+		    seg->seq - R->last_ack, R->last_ack, R->last_win);
+		return;
+	}
 
 	if (fl & TH_RST) {
 		S->rst_seen = true;
@@ -547,6 +564,17 @@ static void process(struct analyzer *an, struct flow *f, int dir, const struct s
 	}
 	if (ff.acks_syn)
 		apply_both(an, f, FE_ACK_SYN, &c);
+	if (ff.peer_fin_unseen) {
+		/* One-sided capture: our ACK moved one past everything the peer could have sent:
+		 * the peer's FIN, never captured. Its sending and receipt are inferred. */
+		R->fin_valid = true;
+		R->fin_seq = seg->ack - 1;
+		apply_ev(an, f, !dir, ROLE_SENDER, FE_FIN, &c, true);
+		if (S->state == ST_FIN_WAIT_1)
+			apply(an, f, dir, ROLE_RECEIVER, FE_ACK_FIN, &c);
+		apply(an, f, dir, ROLE_RECEIVER, FE_FIN, &c);
+		apply(an, f, !dir, ROLE_RECEIVER, FE_ACK_FIN, &c);
+	}
 	if (ff.acks_fin)
 		apply(an, f, !dir, ROLE_RECEIVER, FE_ACK_FIN, &c);
 	if (fl & TH_FIN) {

@@ -90,8 +90,6 @@ void detect_on_rst(struct analyzer *an, struct flow *f, int dir, const struct se
 	}
 	if (!tcpstate_synchronized(S->state) && !tcpstate_synchronized(R->state))
 		return;
-	if (S->state == ST_TIME_WAIT || R->state == ST_TIME_WAIT || S->state == ST_CLOSED)
-		return;
 	/*
 	 * A peer that lost its connection answers with a bare RST whose sequence number is the
 	 * ACK of the segment it answers (RFC 9293 3.10.7.1); a live socket aborting sends RST|ACK
@@ -99,15 +97,17 @@ void detect_on_rst(struct analyzer *an, struct flow *f, int dir, const struct se
 	 */
 	bool bare = !(seg->flags & TH_ACK);
 	if (bare && R->ack_valid && seg->seq == R->last_ack && f->prev_dir == !dir &&
-	    S->fin_count == 0) {
+	    R->state != ST_TIME_WAIT && R->state != ST_CLOSED) {
 		analyze_flow_anomaly(an, f, AN_HALF_OPEN, !dir, seg->ts_ns, seg->input_id, seg->frame,
-		    "peer lost its state: frame %llu answers the %s's traffic with a bare RST (seq %u) "
-		    "though the %s never closed; the %s still believed the connection %s",
+		    "peer lost its state: frame %llu answers the %s's segment with a bare RST (seq %u); "
+		    "the %s had not closed (believed %s), the %s still believed the connection %s",
 		    FRAME(seg), !dir ? "responder" : "originator", seg->seq,
-		    dir ? "responder" : "originator", !dir ? "responder" : "originator",
-		    tcpstate_name(R->state));
+		    dir ? "responder" : "originator", tcpstate_name(S->state),
+		    !dir ? "responder" : "originator", tcpstate_name(R->state));
 		return;
 	}
+	if (S->state == ST_TIME_WAIT || R->state == ST_TIME_WAIT || S->state == ST_CLOSED)
+		return;
 	if (S->retrans_since_peer >= an->opt.half_open_retrans) {
 		analyze_flow_anomaly(an, f, AN_HALF_OPEN, dir, S->last_data_retrans_ts, seg->input_id,
 		    seg->frame, "peer vanished: %u retransmissions into silence from %.6f s ended by a "

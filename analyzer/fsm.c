@@ -1,9 +1,10 @@
 /* fsm.c - the transition table (RFC 9293 3.3.2 Figure 5, 3.10; RFC 1337): one cell per role, event and state. */
 #include "fsm.h"
 
-#define TO(s, ev, why) { (s), (ev), (why) }
-#define IG(why)        { FSM_IGNORE, EV_SEEN, (why) }
-#define IV(why)        { FSM_INVALID, EV_SEEN, (why) }
+#define TO(s, ev, why) { (s), (ev), 0, (why) }
+#define TOA(s, ev, why) { (s), (ev), 1, (why) }   /* then the same event again */
+#define IG(why)        { FSM_IGNORE, EV_SEEN, 0, (why) }
+#define IV(why)        { FSM_INVALID, EV_SEEN, 0, (why) }
 #define S(st) ST_##st
 #define SEEN EV_SEEN
 #define INF  EV_INFERRED
@@ -178,7 +179,7 @@ static const struct fsm_cell table[ROLE_MAX][FE_MAX][ST_MAX] = {
 	[FE_ACK_SYN] = {
 		IG("ACK received mid-stream"),
 		IG("ACK to an endpoint that has no connection"),
-		TO(S(ESTABLISHED), INF, "ACK of a SYN-ACK the capture never saw (RFC 9293 3.10.7.4)"),
+		TOA(S(SYN_RECEIVED), INF, "the peer acknowledges a SYN-ACK the capture never saw: it must have been sent (RFC 9293 3.5)"),
 		IG("our SYN acknowledged by the SYN-ACK: ESTABLISHED once our ACK is seen"),
 		TO(S(ESTABLISHED), INF, "our SYN acknowledged: handshake complete (RFC 9293 3.10.7.4)"),
 		IG("no state change"), IG("no state change"), IG("no state change"),

@@ -29,6 +29,7 @@ enum fsm_role { ROLE_SENDER = 0, ROLE_RECEIVER, ROLE_MAX };
 struct fsm_cell {
 	int8_t next;          /* enum tcp_state, FSM_IGNORE or FSM_INVALID */
 	uint8_t evidence;     /* enum evidence recorded when the cell moves the state */
+	uint8_t again;        /* apply the same event once more from the new state */
 	const char *reason;   /* why: the RFC rule, stored as the transition's trigger */
 };
 

@@ -115,6 +115,18 @@ void seqtrack_update(struct endpoint *snd, struct endpoint *rcv, const struct se
 		return;
 	}
 
+	if (len > 0 && snd->isn_valid && rcv->ack_valid) {
+		/* RFC 9293 3.10.7.4: acceptable only if it starts inside RCV.WND of the receiver. */
+		uint32_t win = (uint32_t)rcv->last_win <<
+		    (rcv->wscale_offered && snd->wscale_offered ? rcv->wscale : 0);
+		if (win < 65535)
+			win = 65535;   /* slack: the window may have grown since we saw it */
+		if (SEQ_GT(seq, rcv->last_ack + win) || SEQ_LT(seq + len, rcv->last_ack - (1u << 30))) {
+			ff->out_of_window = true;
+			snd->last_win = seg->win;
+			return;
+		}
+	}
 	if (len > 0 && snd->isn_valid) {
 		uint32_t end = seq + len;
 		if (snd->fin_valid && SEQ_GT(end, snd->fin_seq))
@@ -145,6 +157,7 @@ void seqtrack_update(struct endpoint *snd, struct endpoint *rcv, const struct se
 
 	if (fin) {
 		uint32_t fseq = seq + len;
+		hole_fill(snd, fseq, fseq + 1);
 		if (snd->fin_valid && fseq == snd->fin_seq)
 			ff->fin_retrans = true;
 		snd->fin_seq = fseq;
@@ -178,6 +191,9 @@ void seqtrack_update(struct endpoint *snd, struct endpoint *rcv, const struct se
 			/* One-sided: the receiver's SYN was never seen; an ACK from SYN_SENT implies it. */
 			ff->acks_syn = true;
 		}
+		if (!rcv->seen_any && !rcv->fin_valid && snd->ack_valid && a == snd->last_ack + 1 &&
+		    len == 0 && !syn && !fin && snd->fin_valid)
+			ff->peer_fin_unseen = true;
 		if (len == 0 && !syn && !fin && snd->ack_valid && a == snd->last_ack &&
 		    seg->win == snd->last_win && rcv->isn_valid && SEQ_GT(rcv->snd_max, a))
 			ff->dup_ack = true;

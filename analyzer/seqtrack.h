@@ -30,6 +30,8 @@ struct seqfacts {
 	uint32_t missed;        /* bytes of the receiver's data acknowledged but never captured */
 	uint32_t missed_from;   /* first sequence number of that data */
 	bool win_zero_start, win_zero_end;
+	bool out_of_window;     /* payload beyond the receiver's advertised window (RFC 9293 3.10.7.4) */
+	bool peer_fin_unseen;   /* one-sided: our ACK moved by one past all the peer can have sent */
 };
 
 /*

@@ -12,7 +12,7 @@ if [ "${1:-}" = --update ]; then update=$2; fi
 #   flow ORIG:PORT RESP:PORT / orig FROM TO TO ... / resp FROM TO ...
 sequences() {
 	local db=$1
-	sql "$db" "SELECT f.id, f.orig_addr || ':' || f.orig_port, f.resp_addr || ':' || f.resp_port
+	sql "$db" "SELECT f.id, CASE f.ip_version WHEN 6 THEN '[' || f.orig_addr || ']' ELSE f.orig_addr END || ':' || f.orig_port, CASE f.ip_version WHEN 6 THEN '[' || f.resp_addr || ']' ELSE f.resp_addr END || ':' || f.resp_port
 	    FROM flows f ORDER BY f.first_ts, f.id" | while IFS='|' read -r id o r; do
 		echo "flow $o $r"
 		for ep in orig resp; do
