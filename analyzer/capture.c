@@ -11,13 +11,14 @@
 static void explain_pcapng_refusal(struct capture *c, const char *msg)
 {
 	if (strstr(msg, "different from the type of the first interface") ||
-	    strstr(msg, "link-layer type") || strstr(msg, "different from the link"))
+	    strstr(msg, "link-layer type") || strstr(msg, "different from the link")) {
+		c->mixed_link_types = true;
 		snprintf(c->error, sizeof c->error,
 		    "%s: frame %llu: the pcapng file mixes interfaces with different link types, "
 		    "which libpcap cannot read (%s); convert it with 'editcap -T ether' or split it "
 		    "per interface with 'tshark -r FILE -Y frame.interface_id==N -w OUT'",
 		    c->path, (unsigned long long)(c->frames_read + 1), msg);
-	else if (strstr(msg, "snapshot length"))
+	} else if (strstr(msg, "snapshot length"))
 		snprintf(c->error, sizeof c->error,
 		    "%s: frame %llu: the pcapng file has interfaces with different snapshot lengths, "
 		    "which libpcap refuses (%s); rewrite it with 'editcap -F pcapng -s 262144 IN OUT'",
@@ -65,6 +66,8 @@ int capture_open(struct capture *c, const char *path, const char *filter, char *
 	c->dlt = pcap_datalink(c->pcap);
 	c->snaplen = pcap_snapshot(c->pcap);
 	c->format = instream_format(c->in);
+	if (instream_pcapng_snaplen(c->in) >= 0)
+		c->snaplen = (int)instream_pcapng_snaplen(c->in);
 	if (filter != NULL && filter[0] != '\0') {
 		if (pcap_compile(c->pcap, &c->prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
 			snprintf(err, errlen, "%s: bad filter expression for link type %s: %s",

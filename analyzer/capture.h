@@ -25,6 +25,7 @@ struct capture {
 	uint64_t frame;              /* 1-based number of the current frame in the file */
 	uint64_t frames_read;        /* every frame read, filtered or not */
 	enum capture_status status;
+	bool mixed_link_types;       /* a pcapng with interfaces of different link types */
 	char error[512];             /* set when status is CAP_DAMAGED */
 };
 

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,7 @@
 
 #include "inputs.h"
 
-static int push(struct input_list *l, const char *p)
+static int push_kind(struct input_list *l, const char *p, int from_dir)
 {
 	if (l->n == l->cap) {
 		size_t n = l->cap ? l->cap * 2 : 16;
@@ -18,11 +19,43 @@ static int push(struct input_list *l, const char *p)
 		if (v == NULL)
 			return -1;
 		l->paths = v;
+		unsigned char *d = realloc(l->from_dir, n);
+		if (d == NULL)
+			return -1;
+		l->from_dir = d;
 		l->cap = n;
 	}
 	if ((l->paths[l->n] = strdup(p)) == NULL)
 		return -1;
+	l->from_dir[l->n] = (unsigned char)from_dir;
 	l->n++;
+	return 0;
+}
+
+static int push(struct input_list *l, const char *p)
+{
+	return push_kind(l, p, 0);
+}
+
+int inputs_looks_like_capture(const char *path)
+{
+	static const uint8_t magics[][4] = {
+		{ 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 },   /* pcap, microseconds */
+		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d },   /* pcap, nanoseconds */
+		{ 0x0a, 0x0d, 0x0d, 0x0a },                               /* pcapng */
+		{ 0x28, 0xb5, 0x2f, 0xfd }, { 0xfd, '7', 'z', 'X' },      /* zstd, xz */
+	};
+	uint8_t b[4] = { 0 };
+	FILE *fp = fopen(path, "rb");
+	if (fp == NULL)
+		return 1;   /* let the open report why */
+	size_t n = fread(b, 1, sizeof b, fp);
+	fclose(fp);
+	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+		return 1;   /* gzip */
+	for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
+		if (n == 4 && memcmp(b, magics[i], 4) == 0)
+			return 1;
 	return 0;
 }
 
@@ -65,7 +98,7 @@ static int add_dir(struct input_list *l, const char *dir, int depth, char *err, 
 			if (depth < 64)
 				rc = add_dir(l, names.paths[i], depth + 1, err, errlen);
 		} else if (S_ISREG(st.st_mode)) {
-			rc = push(l, names.paths[i]);
+			rc = push_kind(l, names.paths[i], 1);
 		}
 	}
 	inputs_free(&names);
@@ -114,5 +147,6 @@ void inputs_free(struct input_list *l)
 	for (size_t i = 0; i < l->n; i++)
 		free(l->paths[i]);
 	free(l->paths);
+	free(l->from_dir);
 	memset(l, 0, sizeof *l);
 }

@@ -6,8 +6,12 @@
 
 struct input_list {
 	char **paths;
+	unsigned char *from_dir;     /* 1 when found by walking a directory given to -r */
 	size_t n, cap;
 };
+
+/* 1 when the file starts like a capture: pcap, pcapng, or gzip/zstd/xz compressed. */
+int inputs_looks_like_capture(const char *path);
 
 /*
  * Adds ARG: "-" (stdin), a file, or a directory (every regular file below it, recursively,

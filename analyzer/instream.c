@@ -24,6 +24,13 @@ struct instream {
 	uint64_t raw_off, out_off;
 	uint8_t head[4];        /* first decompressed bytes: the capture format's magic */
 	size_t head_len;
+	/* pcapng block walker: rewrites interface snaplens (see ng_patch). */
+	bool ng_active;
+	bool ng_be;
+	uint32_t ng_pos, ng_len, ng_type;
+	uint8_t ng_hdr[12];
+	uint8_t ng_first_snap[4];
+	int ng_idbs;
 	struct sha256_ctx sha;
 	uint8_t *buf;           /* raw input buffer */
 	size_t buf_pos, buf_len;
@@ -155,6 +162,63 @@ static ssize_t read_xz(struct instream *s, char *dst, size_t n)
 	return (ssize_t)(n - s->lz.avail_out);
 }
 
+static uint32_t rd32(const uint8_t *b, bool be)
+{
+	return be ? (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]
+	          : (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
+}
+
+/*
+ * libpcap 1.10 refuses a pcapng file whose interfaces have different snapshot lengths, though
+ * nothing in the packets depends on it. Walk the blocks as they stream past and set every
+ * Interface Description Block's SnapLen to 0 ("no limit", pcapng spec section 4.2), keeping the
+ * first interface's real value for the inputs table. A block length that makes no sense stops
+ * the walk: libpcap then reports the damage itself.
+ */
+static void ng_patch(struct instream *s, uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n && s->ng_active) {
+		if (s->ng_pos >= 16) {
+			size_t k = s->ng_len - s->ng_pos;
+			if (k > n - i)
+				k = n - i;
+			i += k;
+			s->ng_pos += (uint32_t)k;
+		} else {
+			uint32_t pos = s->ng_pos;
+			if (pos < 12)
+				s->ng_hdr[pos] = p[i];
+			if (pos == 11) {
+				if (memcmp(s->ng_hdr, "\x0a\x0d\x0d\x0a", 4) == 0)
+					s->ng_be = s->ng_hdr[8] == 0x1a;   /* byte-order magic 0x1A2B3C4D */
+				s->ng_type = rd32(s->ng_hdr, s->ng_be);
+				s->ng_len = rd32(s->ng_hdr + 4, s->ng_be);
+				if (s->ng_len < 12 || s->ng_len % 4 != 0) {
+					s->ng_active = false;
+					break;
+				}
+			}
+			if (pos >= 12 && s->ng_type == 1 && s->ng_len >= 20) {
+				if (s->ng_idbs == 0)
+					s->ng_first_snap[pos - 12] = p[i];
+				p[i] = 0;
+				if (pos == 15)
+					s->ng_idbs++;
+			}
+			s->ng_pos++;
+			i++;
+		}
+		if (s->ng_pos == s->ng_len && s->ng_pos >= 12)
+			s->ng_pos = 0;
+	}
+}
+
+int64_t instream_pcapng_snaplen(const struct instream *s)
+{
+	return s->ng_idbs > 0 ? (int64_t)rd32(s->ng_first_snap, s->ng_be) : -1;
+}
+
 static ssize_t cookie_read(void *c, char *dst, size_t n)
 {
 	struct instream *s = c;
@@ -166,8 +230,13 @@ static ssize_t cookie_read(void *c, char *dst, size_t n)
 	default:        r = read_none(s, dst, n); break;
 	}
 	if (r > 0) {
-		for (ssize_t i = 0; i < r && s->head_len < sizeof s->head; i++)
+		for (ssize_t i = 0; i < r && s->head_len < sizeof s->head; i++) {
 			s->head[s->head_len++] = (uint8_t)dst[i];
+			if (s->head_len == 4 && memcmp(s->head, "\x0a\x0d\x0d\x0a", 4) == 0)
+				s->ng_active = true;
+		}
+		if (s->ng_active)
+			ng_patch(s, (uint8_t *)dst, (size_t)r);
 		s->out_off += (uint64_t)r;
 	}
 	return r;

@@ -144,12 +144,18 @@ int run_analyze(struct run_opts *o)
 
 	/* Pass 1: open every input once: is it a capture, does the filter compile, first time. */
 	bool db_existed = access(o->db, F_OK) == 0;
+	size_t not_captures = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct in *x = &ins[i];
 		x->path = o->inputs.paths[i];
 		x->order = i;
 		x->first_ts = INT64_MAX;
 		x->is_stdin = strcmp(x->path, "-") == 0;
+		if (o->inputs.from_dir[i] && !inputs_looks_like_capture(x->path)) {
+			/* A directory holds notes and READMEs too: only captures are inputs. */
+			not_captures++;
+			continue;
+		}
 		int rc = capture_open(&x->cap, x->path, o->filter, err, sizeof err);
 		if (rc == 2) {
 			fprintf(stderr, "pcapstate: %s\n", err);
@@ -176,6 +182,9 @@ int run_analyze(struct run_opts *o)
 		}
 	}
 
+	if (not_captures && !o->quiet)
+		fprintf(stderr, "pcapstate: %zu file%s in the given directories %s not captures: skipped\n",
+		    not_captures, not_captures == 1 ? "" : "s", not_captures == 1 ? "is" : "are");
 	struct store_kind kinds[AN_MAX];
 	for (int k = 0; k < AN_MAX; k++) {
 		const struct anomaly_info *ai = anomaly_info((enum anomaly_kind)k);
@@ -310,11 +319,18 @@ int run_analyze(struct run_opts *o)
 		/* The input ended: cleanly or damaged. */
 		if (x->cap.status == CAP_DAMAGED) {
 			fprintf(stderr, "pcapstate: %s\n", x->cap.error);
-			x->rec.status = "truncated";
 			snprintf(x->errbuf, sizeof x->errbuf, "%s", x->cap.error);
 			x->rec.error = x->errbuf;
-			if (worst < 1)
-				worst = 1;
+			if (x->cap.mixed_link_types) {
+				/* Not damage: a file libpcap cannot read past this point (exit 3). */
+				x->rec.status = "error";
+				if (worst < 3)
+					worst = 3;
+			} else {
+				x->rec.status = "truncated";
+				if (worst < 1)
+					worst = 1;
+			}
 		} else {
 			x->rec.status = "complete";
 		}
