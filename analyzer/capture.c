@@ -63,6 +63,16 @@ int capture_open(struct capture *c, const char *path, const char *filter, char *
 		return 3;
 	}
 	/* libpcap now owns the FILE; instream_close must not close it twice. */
+	const char *fmt = instream_format(c->in);
+	int64_t lt = fmt && strcmp(fmt, "pcap") == 0 ? instream_pcap_linktype_field(c->in) : -1;
+	if (lt >= 0 && (lt & 0x03FF0000) != 0) {
+		/* The pcap spec (draft-ietf-opsawg-pcap section 4) reserves bits 16-25 of LinkType:
+		 * newer libpcap refuses such a file at open, and so do we, whatever libpcap we have. */
+		snprintf(err, errlen, "%s: not a valid pcap file: savefile linktype reserved field not "
+		    "zero (0x%08llx)", path, (unsigned long long)(lt & 0x03FF0000));
+		capture_close(c);
+		return 3;
+	}
 	c->dlt = pcap_datalink(c->pcap);
 	c->snaplen = pcap_snapshot(c->pcap);
 	c->format = instream_format(c->in);

@@ -22,7 +22,7 @@ struct instream {
 	enum instream_comp comp;
 	int64_t size;
 	uint64_t raw_off, out_off;
-	uint8_t head[4];        /* first decompressed bytes: the capture format's magic */
+	uint8_t head[24];       /* first decompressed bytes: the capture file header */
 	size_t head_len;
 	/* pcapng block walker: rewrites interface snaplens (see ng_patch). */
 	bool ng_active;
@@ -338,9 +338,17 @@ FILE *instream_file(struct instream *s) { return s->out; }
 
 const char *instream_format(const struct instream *s)
 {
-	if (s->head_len == 4 && memcmp(s->head, "\x0a\x0d\x0d\x0a", 4) == 0)
+	if (s->head_len >= 4 && memcmp(s->head, "\x0a\x0d\x0d\x0a", 4) == 0)
 		return "pcapng";
-	return s->head_len == 4 ? "pcap" : NULL;
+	return s->head_len >= 4 ? "pcap" : NULL;
+}
+
+int64_t instream_pcap_linktype_field(const struct instream *s)
+{
+	if (s->head_len < 24)
+		return -1;
+	bool be = s->head[0] == 0xa1;   /* a1 b2 c3 d4 / a1 b2 3c 4d: big-endian writer */
+	return (int64_t)rd32(s->head + 20, be);
 }
 enum instream_comp instream_compression(const struct instream *s) { return s->comp; }
 uint64_t instream_raw_offset(const struct instream *s) { return s->raw_off; }

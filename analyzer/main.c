@@ -156,6 +156,13 @@ static int cmd_analyze(int argc, char **argv)
 	}
 	if (o.inputs.n == 0) {
 		inputs_free(&o.inputs);
+		for (int i = optind; i < argc; i++)
+			if (access(argv[i], F_OK) == 0) {
+				fprintf(stderr, "pcapstate: analyze needs -r before a capture file\n"
+				    "pcapstate: hint: '%s' looks like a capture file; read it with -r %s\n",
+				    argv[i], argv[i]);
+				return 2;
+			}
 		return usage_error("%s", "analyze needs at least one input (-r FILE|DIR|-, or -V LISTFILE)");
 	}
 	char *filter = NULL;
