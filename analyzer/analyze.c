@@ -617,9 +617,14 @@ int analyze_segment(struct analyzer *an, const struct segment *seg)
 	}
 	flowtab_key(seg, &key, &side);
 	struct flow *f = flowtab_find(&an->tab, &key);
-	if (f != NULL && (seg->flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN) {
+	if (f != NULL) {
 		int dir = f->ep[0].side == side ? 0 : 1;
-		if (starts_new_connection(f, dir, seg)) {
+		bool syn = (seg->flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
+		/* After a full close, what Zeek would count as a new connection (a SYN, or traffic
+		 * past its close delay) starts a new flow here too, so the two agree. */
+		if ((syn && starts_new_connection(f, dir, seg)) ||
+		    (flow_all_closed(f) && f->ep[0].pkts + f->ep[1].pkts > 0 &&
+		     zeek_starts_new(&f->zeek, dir, seg))) {
 			supersede(an, f, seg);
 			f = NULL;
 		}

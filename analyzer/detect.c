@@ -154,7 +154,10 @@ void detect_on_finish(struct analyzer *an, struct flow *f)
 	struct endpoint *o = &f->ep[0], *r = &f->ep[1];
 	int64_t end = f->last_ts > an->now ? f->last_ts : an->now;
 
-	if (f->ep[0].state == ST_SYN_SENT && r->pkts == 0)
+	/* A SYN or SYN-ACK seen less than a retransmission timeout (RFC 6298: 1 s) before the end,
+	 * and never repeated, may simply have been answered after the capture stopped. */
+	if (f->ep[0].state == ST_SYN_SENT && r->pkts == 0 &&
+	    (o->syn_count > 1 || end - f->first_ts >= NS))
 		analyze_flow_anomaly(an, f, AN_UNANSWERED_SYN, 0, f->first_ts, f->first_input,
 		    f->first_frame, "%u SYN(s) from frame %llu over %.3f s, never answered in the capture",
 		    o->syn_count, (unsigned long long)f->first_frame,
@@ -199,7 +202,8 @@ void detect_on_finish(struct analyzer *an, struct flow *f)
 			    "the end of the capture", e->retrans_since_peer,
 			    (double)e->last_data_retrans_ts / 1e9);
 	}
-	if (r->state == ST_SYN_RECEIVED && o->state != ST_SYN_RECEIVED)
+	if (r->state == ST_SYN_RECEIVED && o->state != ST_SYN_RECEIVED &&
+	    (r->synack_count > 1 || end - r->state_ts >= NS))
 		analyze_flow_anomaly(an, f, AN_HANDSHAKE_INCOMPLETE, 1, r->state_ts, 0, 0,
 		    "SYN-ACK sent %u time(s), never acknowledged: the responder was left in SYN_RECEIVED",
 		    r->synack_count);
