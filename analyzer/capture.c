@@ -30,6 +30,41 @@ static void explain_pcapng_refusal(struct capture *c, const char *msg)
 		    (unsigned long long)instream_out_offset(c->in), msg);
 }
 
+/* pcapng stores LINKTYPE_ values; the few that differ from the DLT_ ones libpcap reports. */
+static int linktype_to_dlt(int lt)
+{
+	switch (lt) {
+	case 101: return DLT_RAW;   /* LINKTYPE_RAW */
+	default: return lt;
+	}
+}
+
+/* The filter compiled for this packet's link type (interfaces of a pcapng can differ). */
+static bool pass_filter(struct capture *c, const struct pcap_pkthdr *h, const u_char *d)
+{
+	if (c->pkt_dlt == c->dlt)
+		return pcap_offline_filter(&c->prog, h, d) != 0;
+	for (int i = 0; i < c->nextra; i++)
+		if (c->extra_dlt[i] == c->pkt_dlt)
+			return pcap_offline_filter(&c->extra_prog[i], h, d) != 0;
+	if (c->nextra == CAPTURE_MAX_DLT)
+		return false;
+	pcap_t *dead = pcap_open_dead(c->pkt_dlt, 262144);
+	if (dead == NULL || pcap_compile(dead, &c->extra_prog[c->nextra], c->filter, 1,
+	    PCAP_NETMASK_UNKNOWN) != 0) {
+		/* The expression means nothing for this link type: nothing of it matches. */
+		if (dead)
+			pcap_close(dead);
+		c->extra_dlt[c->nextra] = c->pkt_dlt;
+		c->extra_prog[c->nextra].bf_len = 0;
+		c->extra_prog[c->nextra++].bf_insns = NULL;
+		return false;
+	}
+	pcap_close(dead);
+	c->extra_dlt[c->nextra] = c->pkt_dlt;
+	return pcap_offline_filter(&c->extra_prog[c->nextra++], h, d) != 0;
+}
+
 int capture_open(struct capture *c, const char *path, const char *filter, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
@@ -87,6 +122,7 @@ int capture_open(struct capture *c, const char *path, const char *filter, char *
 			return 2;
 		}
 		c->has_prog = true;
+		c->filter = strdup(filter);
 	}
 	return 0;
 }
@@ -102,7 +138,9 @@ enum capture_status capture_next(struct capture *c)
 		int rc = pcap_next_ex(c->pcap, &h, &d);
 		if (rc == 1) {
 			c->frames_read++;
-			if (c->has_prog && !pcap_offline_filter(&c->prog, h, d))
+			int lt = instream_next_linktype(c->in);
+			c->pkt_dlt = lt >= 0 ? linktype_to_dlt(lt) : c->dlt;
+			if (c->has_prog && !pass_filter(c, h, d))
 				continue;
 			c->hdr = h;
 			c->data = d;
@@ -129,6 +167,12 @@ void capture_close(struct capture *c)
 {
 	if (c->has_prog)
 		pcap_freecode(&c->prog);
+	for (int i = 0; i < c->nextra; i++)
+		if (c->extra_prog[i].bf_insns)
+			pcap_freecode(&c->extra_prog[i]);
+	c->nextra = 0;
+	free(c->filter);
+	c->filter = NULL;
 	c->has_prog = false;
 	if (c->pcap)
 		pcap_close(c->pcap);   /* closes the instream's FILE (cookie close is a no-op) */

@@ -10,13 +10,20 @@
 
 enum capture_status { CAP_OK = 0, CAP_EOF, CAP_DAMAGED };
 
+#define CAPTURE_MAX_DLT 8
+
 struct capture {
 	char *path;
 	struct instream *in;
 	pcap_t *pcap;
 	struct bpf_program prog;
 	bool has_prog;
-	int dlt, snaplen;
+	int dlt, snaplen;            /* the first interface's */
+	int pkt_dlt;                 /* the current frame's link type (pcapng interfaces differ) */
+	char *filter;
+	int nextra;                  /* filters compiled for the other link types */
+	int extra_dlt[CAPTURE_MAX_DLT];
+	struct bpf_program extra_prog[CAPTURE_MAX_DLT];
 	const char *format;          /* "pcap" / "pcapng" */
 	/* The current frame (valid until capture_next is called again). */
 	const struct pcap_pkthdr *hdr;

@@ -14,6 +14,8 @@
 #include "sha256.h"
 
 #define RAW_BUF (256 * 1024)
+#define NG_MAX_IF 256
+#define NG_QUEUE 65536   /* packet blocks the walker may run ahead of libpcap */
 
 struct instream {
 	FILE *raw;              /* the stored bytes */
@@ -24,13 +26,18 @@ struct instream {
 	uint64_t raw_off, out_off;
 	uint8_t head[24];       /* first decompressed bytes: the capture file header */
 	size_t head_len;
-	/* pcapng block walker: rewrites interface snaplens (see ng_patch). */
+	/* pcapng block walker: rewrites interface descriptions (see ng_patch). */
 	bool ng_active;
 	bool ng_be;
 	uint32_t ng_pos, ng_len, ng_type;
 	uint8_t ng_hdr[12];
 	uint8_t ng_first_snap[4];
-	int ng_idbs;
+	uint8_t ng_first_lt[2];
+	int ng_idbs;                 /* interfaces seen in the whole file */
+	uint32_t ng_sect_idbs;       /* interfaces of the current section */
+	uint16_t ng_lt[NG_MAX_IF];   /* real link type of each interface of the section */
+	uint32_t ng_q[NG_QUEUE];     /* link types of packet blocks walked but not yet read */
+	uint32_t ng_qhead, ng_qtail;
 	struct sha256_ctx sha;
 	uint8_t *buf;           /* raw input buffer */
 	size_t buf_pos, buf_len;
@@ -169,11 +176,13 @@ static uint32_t rd32(const uint8_t *b, bool be)
 }
 
 /*
- * libpcap 1.10 refuses a pcapng file whose interfaces have different snapshot lengths, though
- * nothing in the packets depends on it. Walk the blocks as they stream past and set every
- * Interface Description Block's SnapLen to 0 ("no limit", pcapng spec section 4.2), keeping the
- * first interface's real value for the inputs table. A block length that makes no sense stops
- * the walk: libpcap then reports the damage itself.
+ * libpcap 1.10 refuses a pcapng file whose interfaces have different snapshot lengths or link
+ * types, though each packet names its interface. Walk the blocks as they stream past: set every
+ * Interface Description Block's SnapLen to 0 ("no limit", pcapng spec section 4.2) and its
+ * LinkType to the first interface's, remember each interface's real link type, and queue the
+ * link type of every packet block in file order, which is the order libpcap returns packets in
+ * (instream_next_linktype). A block length that makes no sense stops the walk: libpcap then
+ * reports the damage itself.
  */
 static void ng_patch(struct instream *s, uint8_t *p, size_t n)
 {
@@ -189,22 +198,51 @@ static void ng_patch(struct instream *s, uint8_t *p, size_t n)
 			uint32_t pos = s->ng_pos;
 			if (pos < 12)
 				s->ng_hdr[pos] = p[i];
+			if (pos == 3)
+				s->ng_type = rd32(s->ng_hdr, s->ng_be);   /* the SHB type reads the same both ways */
+			bool idb = s->ng_type == 1;
+			if (idb && (pos == 8 || pos == 9)) {
+				/* LinkType: keep the real one, show libpcap the first interface's. */
+				if (s->ng_idbs == 0)
+					s->ng_first_lt[pos - 8] = p[i];
+				else
+					p[i] = s->ng_first_lt[pos - 8];
+			}
 			if (pos == 11) {
-				if (memcmp(s->ng_hdr, "\x0a\x0d\x0d\x0a", 4) == 0)
+				if (s->ng_type == 0x0a0d0d0a) {
 					s->ng_be = s->ng_hdr[8] == 0x1a;   /* byte-order magic 0x1A2B3C4D */
-				s->ng_type = rd32(s->ng_hdr, s->ng_be);
+					s->ng_sect_idbs = 0;               /* interface ids restart per section */
+				}
 				s->ng_len = rd32(s->ng_hdr + 4, s->ng_be);
 				if (s->ng_len < 12 || s->ng_len % 4 != 0) {
 					s->ng_active = false;
 					break;
 				}
+				if (idb && s->ng_sect_idbs < NG_MAX_IF) {
+					uint8_t *lt = s->ng_hdr + 8;
+					s->ng_lt[s->ng_sect_idbs] = s->ng_be ? (uint16_t)(lt[0] << 8 | lt[1]) :
+					    (uint16_t)(lt[1] << 8 | lt[0]);
+				}
+				uint32_t iface = UINT32_MAX;
+				if (s->ng_type == 6)           /* EPB: Interface ID, 32 bits */
+					iface = rd32(s->ng_hdr + 8, s->ng_be);
+				else if (s->ng_type == 2)      /* obsolete Packet Block: 16 bits */
+					iface = s->ng_be ? (uint32_t)(s->ng_hdr[8] << 8 | s->ng_hdr[9]) :
+					    (uint32_t)(s->ng_hdr[9] << 8 | s->ng_hdr[8]);
+				else if (s->ng_type == 3)      /* SPB: always the first interface */
+					iface = 0;
+				if (iface != UINT32_MAX && s->ng_qtail - s->ng_qhead < NG_QUEUE)
+					s->ng_q[s->ng_qtail++ % NG_QUEUE] = iface < s->ng_sect_idbs &&
+					    iface < NG_MAX_IF ? s->ng_lt[iface] : UINT32_MAX;
 			}
-			if (pos >= 12 && s->ng_type == 1 && s->ng_len >= 20) {
+			if (pos >= 12 && idb && s->ng_len >= 20) {
 				if (s->ng_idbs == 0)
 					s->ng_first_snap[pos - 12] = p[i];
 				p[i] = 0;
-				if (pos == 15)
+				if (pos == 15) {
 					s->ng_idbs++;
+					s->ng_sect_idbs++;
+				}
 			}
 			s->ng_pos++;
 			i++;
@@ -212,6 +250,14 @@ static void ng_patch(struct instream *s, uint8_t *p, size_t n)
 		if (s->ng_pos == s->ng_len && s->ng_pos >= 12)
 			s->ng_pos = 0;
 	}
+}
+
+int instream_next_linktype(struct instream *s)
+{
+	if (s->ng_qhead == s->ng_qtail)
+		return -1;
+	uint32_t lt = s->ng_q[s->ng_qhead++ % NG_QUEUE];
+	return lt == UINT32_MAX ? -1 : (int)lt;
 }
 
 int64_t instream_pcapng_snaplen(const struct instream *s)

@@ -26,6 +26,11 @@ uint64_t instream_raw_offset(const struct instream *s);
 uint64_t instream_out_offset(const struct instream *s);
 /* The 32-bit LinkType field of a classic pcap header as stored, or -1 (pcapng, too short). */
 int64_t instream_pcap_linktype_field(const struct instream *s);
+/*
+ * pcapng: the real link type of the next packet libpcap returns (its interface's), taken from
+ * the queue the block walker fills; -1 for classic pcap or when unknown. Call once per packet.
+ */
+int instream_next_linktype(struct instream *s);
 /* SnapLen of a pcapng file's first interface (the stream shows libpcap 0 for all), or -1. */
 int64_t instream_pcapng_snaplen(const struct instream *s);
 /* Size of the stored file, or -1 (stdin, pipe). */

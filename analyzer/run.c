@@ -291,7 +291,7 @@ int run_analyze(struct run_opts *o)
 				    x->cap.ts_ns, d);
 			}
 			x->prev_ts = x->cap.ts_ns;
-			enum decode_status ds = decode_frame(x->cap.dlt, x->cap.data, h->caplen, h->len, &seg);
+			enum decode_status ds = decode_frame(x->cap.pkt_dlt, x->cap.data, h->caplen, h->len, &seg);
 			if (ds == DECODE_OK) {
 				x->rec.tcp_packets++;
 				seg.ts_ns = x->cap.ts_ns;

@@ -71,6 +71,15 @@ if [ -f "$src2" ]; then
 	[ "$(sql "$TMP/two.db" "SELECT count(*) FROM flows")" = $((a + b)) ] && ok || fail "two inputs lost flows"
 fi
 
+# a pcapng whose interfaces differ in link type and snaplen (libpcap alone refuses it)
+mixed=$CORPUS/zeek/ldap-gap-data-missing.pcapng
+if [ -f "$mixed" ]; then
+	analyze mixed -r "$mixed"
+	[ "$(cat "$TMP/mixed.rc")" = 0 ] && ok || fail "mixed-link-type pcapng: exit $(cat "$TMP/mixed.rc")"
+	[ "$(sql "$TMP/mixed.db" "SELECT tcp_packets FROM inputs")" = 18 ] && ok || fail "mixed pcapng: not every packet decoded"
+	[ "$(sql "$TMP/mixed.db" "SELECT history FROM flows")" = ShADadgtFr ] && ok || fail "mixed pcapng: history differs from Zeek's"
+fi
+
 # a BPF expression as trailing arguments, as in tcpdump
 analyze bpf -r "$src" tcp port 80
 [ "$(cat "$TMP/bpf.rc")" = 0 ] && ok || fail "filter run failed"
