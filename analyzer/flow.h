@@ -54,9 +54,11 @@ struct endpoint {
 
 /* A transition or anomaly waiting for the flow row to be written (flow first, then these). */
 struct pending {
-	int kind;                  /* 0 transition, 1 anomaly */
-	struct transition_rec t;
-	struct anomaly_rec a;
+	int kind;                  /* 0 transition (t), 1 anomaly (a) */
+	union {
+		struct transition_rec t;
+		struct anomaly_rec a;
+	};
 	char *detail;              /* owned (anomalies) */
 };
 
