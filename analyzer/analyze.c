@@ -577,6 +577,10 @@ static void process(struct analyzer *an, struct flow *f, int dir, const struct s
 	}
 	if (ff.acks_fin)
 		apply(an, f, !dir, ROLE_RECEIVER, FE_ACK_FIN, &c);
+	/* One-sided: an established sender acknowledging more than the unseen peer's SYN. */
+	if (!R->seen_any && R->state == ST_SYN_SENT && tcpstate_synchronized(S->state) &&
+	    (fl & TH_ACK) && R->isn_from_peer_valid && SEQ_GT(seg->ack, R->isn_from_peer + 1))
+		apply(an, f, !dir, ROLE_RECEIVER, FE_PEER_SYNC, &c);
 	if (fl & TH_FIN) {
 		if (ff.fin_crossed && S->state == ST_CLOSE_WAIT &&
 		    retract_last(f, dir, ST_ESTABLISHED, ST_CLOSE_WAIT)) {

@@ -26,6 +26,8 @@ struct endpoint {
 	uint8_t wscale;            /* our window-scale shift, valid when both SYNs offered it */
 	bool wscale_offered;
 	uint32_t isn;              /* our initial sequence number */
+	uint32_t isn_from_peer;    /* one-sided: our ISN as the peer's SYN-ACK acknowledges it */
+	bool isn_from_peer_valid;
 	uint32_t snd_max;          /* highest seq+len (incl. SYN/FIN) we sent: what the peer may ack */
 	uint32_t fin_seq;          /* seq of our FIN */
 	uint32_t last_ack;         /* last ACK number we sent */

@@ -130,6 +130,14 @@ static const struct fsm_cell table[ROLE_MAX][FE_MAX][ST_MAX] = {
 		IG("data in LAST_ACK"),
 		IG("data in TIME_WAIT"),
 	},
+	[FE_PEER_SYNC] = {
+		IG("only the receiver's state is concerned"), IG("only the receiver's state is concerned"),
+		IG("only the receiver's state is concerned"), IG("only the receiver's state is concerned"),
+		IG("only the receiver's state is concerned"), IG("only the receiver's state is concerned"),
+		IG("only the receiver's state is concerned"), IG("only the receiver's state is concerned"),
+		IG("only the receiver's state is concerned"), IG("only the receiver's state is concerned"),
+		IG("only the receiver's state is concerned"), IG("only the receiver's state is concerned"),
+	},
 },
 [ROLE_RECEIVER] = {
 	[FE_RST] = {
@@ -216,6 +224,13 @@ static const struct fsm_cell table[ROLE_MAX][FE_MAX][ST_MAX] = {
 		IG("no state change"), IG("no state change"), IG("no state change"),
 		IG("no state change"), IG("no state change"), IG("no state change"),
 	},
+	[FE_PEER_SYNC] = {
+		IG("no state change"), IG("no state change"), IG("no state change"),
+		TO(S(ESTABLISHED), INF, "the peer acknowledges data from this endpoint, which is never captured: its handshake ACK must have been sent (RFC 9293 3.5)"),
+		IG("no state change"), IG("no state change"), IG("no state change"),
+		IG("no state change"), IG("no state change"), IG("no state change"),
+		IG("no state change"), IG("no state change"),
+	},
 },
 };
 
@@ -229,7 +244,7 @@ const char *fsm_event_name(enum fsm_event ev)
 	static const char *const names[FE_MAX] = {
 		[FE_RST] = "RST", [FE_DATA] = "DATA", [FE_SYN] = "SYN", [FE_SYNACK] = "SYN-ACK",
 		[FE_ACK_SYN] = "ACK of SYN", [FE_ACK_FIN] = "ACK of FIN", [FE_FIN] = "FIN",
-		[FE_PAYLOAD] = "PAYLOAD",
+		[FE_PAYLOAD] = "PAYLOAD", [FE_PEER_SYNC] = "ACK of unseen data",
 	};
 	return (unsigned)ev < FE_MAX ? names[ev] : "?";
 }

@@ -16,6 +16,7 @@ enum fsm_event {
 	FE_ACK_FIN,   /* the ACK field covers the receiver's FIN */
 	FE_FIN,       /* FIN */
 	FE_PAYLOAD,   /* payload bytes (a server sending data has completed its handshake) */
+	FE_PEER_SYNC, /* one-sided: the sender, established, acknowledges data the unseen receiver sent */
 	FE_MAX
 };
 

@@ -172,6 +172,10 @@ void seqtrack_update(struct endpoint *snd, struct endpoint *rcv, const struct se
 
 	if (ack) {
 		uint32_t a = seg->ack;
+		if (syn && !rcv->seen_any && !rcv->isn_from_peer_valid) {
+			rcv->isn_from_peer = a - 1;
+			rcv->isn_from_peer_valid = true;
+		}
 		if (rcv->isn_valid) {
 			if (rcv->syn_seen && SEQ_GT(a, rcv->isn))
 				ff->acks_syn = true;
