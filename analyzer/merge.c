@@ -242,7 +242,7 @@ int merge_run(const char *out, const char *const *inputs, int n, char *err, size
 {
 	struct store *s = NULL;
 	sqlite3 *db = NULL;
-	char schema[8], cerr[512];
+	char schema[16], cerr[512];
 	int64_t added = 0, ch;
 	int rc, existed, committed = 0;
 

@@ -315,7 +315,7 @@ static int fixture_build(const char *path)
 	for (size_t i = 0; !bad && i < sizeof fx_trans / sizeof fx_trans[0]; i++)
 		bad |= insert_trans(db, tr, &fx_trans[i]);
 	for (int k = 0; !bad && k < FLOOD_N; k++) {
-		char uid[24], addr[24];
+		char uid[32], addr[32];
 		int id = 6 + k;
 		long long t = T0 + 5000 * MS + k * 100 * MS;
 		snprintf(uid, sizeof uid, "CfL00d%02dXq7RkP3", k);
