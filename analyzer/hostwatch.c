@@ -28,23 +28,49 @@ int hostwatch_init(struct hostwatch *h, uint32_t syn_threshold, uint32_t tw_thre
 	return h->buckets ? 0 : -1;
 }
 
+/* Doubles the bucket array so chains stay short (a pile-up holds one key per client). */
+static void hw_grow(struct hostwatch *h)
+{
+	size_t n = h->nbuckets * 2;
+	struct hw_entry **b = calloc(n, sizeof *b);
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < h->nbuckets; i++) {
+		struct hw_entry *e = h->buckets[i], *next;
+		for (; e != NULL; e = next) {
+			next = e->next;
+			size_t k = hw_hash(&e->key, n);
+			e->next = b[k];
+			b[k] = e;
+		}
+	}
+	free(h->buckets);
+	h->buckets = b;
+	h->nbuckets = n;
+}
+
 void hostwatch_add(struct hostwatch *h, const struct hw_key *key, int delta, int64_t ts)
 {
-	struct hw_entry **pp = &h->buckets[hw_hash(key, h->nbuckets)], *e;
+	size_t slot = hw_hash(key, h->nbuckets);
+	struct hw_entry **pp = &h->buckets[slot], *e;
 	for (e = *pp; e != NULL; pp = &e->next, e = e->next)
 		if (memcmp(&e->key, key, sizeof *key) == 0)
 			break;
 	if (e == NULL) {
 		if (delta < 0)
 			return;
+		if (h->count >= h->nbuckets) {
+			hw_grow(h);
+			slot = hw_hash(key, h->nbuckets);
+		}
 		e = calloc(1, sizeof *e);
 		if (e == NULL)
 			return;   /* losing one counter beats stopping the analysis */
 		e->key = *key;
-		e->next = h->buckets[hw_hash(key, h->nbuckets)];
-		h->buckets[hw_hash(key, h->nbuckets)] = e;
+		e->next = h->buckets[slot];
+		h->buckets[slot] = e;
 		h->count++;
-		pp = NULL;
+		pp = &h->buckets[slot];
 	}
 	uint32_t thr = h->threshold[key->kind];
 	if (delta > 0) {
@@ -67,11 +93,8 @@ void hostwatch_add(struct hostwatch *h, const struct hw_key *key, int delta, int
 		}
 	}
 	if (e->cur == 0 && !e->active) {
-		if (pp == NULL) {
-			pp = &h->buckets[hw_hash(key, h->nbuckets)];
-			while (*pp != e)
-				pp = &(*pp)->next;
-		}
+		while (*pp != e)
+			pp = &(*pp)->next;
 		*pp = e->next;
 		free(e);
 		h->count--;

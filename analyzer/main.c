@@ -265,10 +265,12 @@ static int cmd_merge(int argc, char **argv)
 	}
 	if (out == NULL || optind >= argc)
 		return usage_error("%s", "merge needs -o OUT.db and at least one database");
-	if (merge_run(out, (const char *const *)(argv + optind), argc - optind, err, sizeof err) != 0) {
+	int added = merge_run(out, (const char *const *)(argv + optind), argc - optind, err, sizeof err);
+	if (added < 0) {
 		fprintf(stderr, "pcapstate: %s\n", err);
 		return 4;
 	}
+	fprintf(stderr, "pcapstate: %d input%s merged into %s\n", added, added == 1 ? "" : "s", out);
 	return 0;
 }
 

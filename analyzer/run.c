@@ -351,7 +351,8 @@ int run_analyze(struct run_opts *o)
 			if (ins[i].open)
 				capture_close(&ins[i].cap);
 		analyze_free(&an);
-		store_close(st, err, sizeof err);
+		if (store_suspend(st, err, sizeof err) != 0)
+			fprintf(stderr, "pcapstate: %s: %s\n", o->db, err);
 		free(ins); free(order); free(heap.v);
 		return 130;
 	}

@@ -1310,6 +1310,35 @@ fail:
 
 /* ---------------------------------------------------------------- closing */
 
+/*
+ * A process killed between two transactions leaves a journal whose header is zeroed (in the
+ * exclusive locking mode SQLite keeps the file between transactions): not hot, so SQLite
+ * ignores it, and a later run that writes nothing never removes it. We hold the exclusive
+ * lock and no transaction is open, so no journal can be live: remove one that is not hot.
+ * A journal that still has its magic (hot) is left to SQLite.
+ */
+static void remove_stale_journal(struct store *s)
+{
+	static const unsigned char magic[8] = { 0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7 };
+	unsigned char head[8] = { 0 };
+	size_t n = strlen(s->path) + 9;
+	char *j = malloc(n);
+	int fd;
+
+	if (!j || !sqlite3_get_autocommit(s->db))
+		goto out;
+	snprintf(j, n, "%s-journal", s->path);
+	fd = open(j, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	ssize_t got = read(fd, head, sizeof head);
+	close(fd);
+	if (got < (ssize_t)sizeof head || memcmp(head, magic, sizeof magic) != 0)
+		unlink(j);
+out:
+	free(j);
+}
+
 /* Leaves only the database file. The run uses the rollback journal (nothing to do then); a
  * file found in WAL mode (converted by another tool) is checkpointed and switched back. */
 static int finish_file(struct store *s, char *err, size_t errlen)
@@ -1328,6 +1357,7 @@ static int finish_file(struct store *s, char *err, size_t errlen)
 		store_sql_message(err, errlen, s->db, rc, s->path, "switching back to the rollback journal");
 		return -1;
 	}
+	remove_stale_journal(s);
 	return 0;
 }
 
@@ -1338,7 +1368,15 @@ static int end(struct store *s, int keep, char *err, size_t errlen)
 
 	if (!s)
 		return 0;
-	if (keep && !s->failed && store_commit(s) == 0) {
+	if (keep == 2 && !s->failed) {
+		/* Interrupted: keep what was written, finish no input (they stay 'running', and the
+		 * next store_begin_run removes them so that run equals an uninterrupted one). */
+		s->npend = 0;
+		if (txn_commit(s) < 0) {
+			set_msg(err, errlen, "%s", s->msg);
+			ret = -1;
+		}
+	} else if (keep == 1 && !s->failed && store_commit(s) == 0) {
 		/* committed */
 	} else {
 		if (s->failed) {
@@ -1382,6 +1420,11 @@ int store_close(struct store *s, char *err, size_t errlen)
 int store_abandon(struct store *s, char *err, size_t errlen)
 {
 	return end(s, 0, err, errlen);
+}
+
+int store_suspend(struct store *s, char *err, size_t errlen)
+{
+	return end(s, 2, err, errlen);
 }
 
 struct sqlite3 *store_handle(struct store *s)

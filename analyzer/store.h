@@ -109,6 +109,13 @@ int store_close(struct store *s, char *err, size_t errlen);
  */
 int store_abandon(struct store *s, char *err, size_t errlen);
 
+/*
+ * Ends an interrupted run (SIGINT/SIGTERM): commits what was written but finishes no input, so
+ * every input of the run stays 'running' (incomplete) in the file until the next run removes
+ * it and analyses it again from its start. Always frees s. Returns 0, or -1 with err.
+ */
+int store_suspend(struct store *s, char *err, size_t errlen);
+
 /* ---- for merge.c and readers of case databases (not for the analyzer) ---- */
 
 /*

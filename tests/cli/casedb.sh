@@ -50,12 +50,14 @@ if cmp -s <(rows "$TMP/d1.db") <(rows "$TMP/d2.db"); then ok; else fail "two run
 
 # Interrupted (SIGINT, SIGTERM) and killed (SIGKILL) runs: committed data kept, database sound,
 # the interrupted input not complete, and the next run gives what an uninterrupted run gives.
-"$GENCAP" 60000 6 >"$TMP/huge.pcap"
-"$PCAPSTATE" analyze -q -d "$TMP/ref.db" -r "$TMP/huge.pcap"
+# Two inputs that overlap in time, so flows ended in one input can still be open in memory.
+"$GENCAP" 40000 6 >"$TMP/huge.pcap"
+"$GENCAP" 30000 3 >"$TMP/huge2.pcap"
+"$PCAPSTATE" analyze -q -d "$TMP/ref.db" -r "$TMP/huge.pcap" -r "$TMP/huge2.pcap"
 for sig in INT TERM KILL KILL KILL; do
 	case $sig in KILL) delay=$(( RANDOM % 3 ))."$(( RANDOM % 10 ))" ;; *) delay=0.5 ;; esac
 	db=$TMP/int-$sig-$delay.db
-	"$PCAPSTATE" analyze -q -d "$db" -r "$TMP/huge.pcap" 2>"$TMP/int.err" &
+	"$PCAPSTATE" analyze -q -d "$db" -r "$TMP/huge.pcap" -r "$TMP/huge2.pcap" 2>"$TMP/int.err" &
 	pid=$!
 	sleep "$delay"
 	start=$(date +%s%N)
@@ -71,10 +73,10 @@ for sig in INT TERM KILL KILL KILL; do
 	[ "$(sql "$db" "PRAGMA integrity_check")" = ok ] && ok || fail "SIG$sig at ${delay}s: integrity_check"
 	st=$(sql "$db" "SELECT group_concat(status) FROM inputs")
 	if [ "$rc" != 0 ]; then
-		[ "$st" != complete ] && ok || fail "SIG$sig at ${delay}s: interrupted input marked complete"
+		case ",$st," in *,complete,*) fail "SIG$sig at ${delay}s: an interrupted input marked complete ($st)" ;; *) ok ;; esac
 	fi
 	# rerun: the result equals the uninterrupted run
-	"$PCAPSTATE" analyze -q -d "$db" -r "$TMP/huge.pcap"
+	"$PCAPSTATE" analyze -q -d "$db" -r "$TMP/huge.pcap" -r "$TMP/huge2.pcap"
 	if cmp -s <(rows "$TMP/ref.db") <(rows "$db"); then ok; else fail "SIG$sig at ${delay}s: rerun differs from an uninterrupted run"; fi
 	healthy "$db" "SIG$sig rerun"
 done
@@ -90,7 +92,8 @@ healthy "$TMP/merged.db" "merge"
 [ "$(sql "$TMP/merged.db" "SELECT count(DISTINCT flow_id) FROM transitions")" = \
   "$(sql "$TMP/merged.db" "SELECT count(*) FROM flows")" ] && ok || fail "merged transitions lost their flows"
 "$PCAPSTATE" analyze -q -d "$TMP/both.db" -r "$a" -r "$b"
-q="SELECT uid, orig_state, resp_state, conn_state FROM flows ORDER BY uid"
+# (final states may differ: in one run a later input lets an earlier TIME_WAIT run out)
+q="SELECT uid, orig_addr, orig_port, resp_port, orig_pkts, resp_pkts, conn_state, history FROM flows ORDER BY uid"
 if cmp -s <(sql "$TMP/both.db" "$q") <(sql "$TMP/merged.db" "$q"); then ok; else fail "merged flows differ from one run over both"; fi
 echo "not a database" >"$TMP/stranger.db"
 expect_status 4 "$PCAPSTATE" merge -o "$TMP/merged.db" "$TMP/stranger.db"

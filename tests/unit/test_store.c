@@ -701,68 +701,75 @@ static double now(void)
  */
 static int test_sigkill(int scenarios, unsigned seed)
 {
-	int total = 0;
-	for (int sc = 0; sc < scenarios; sc++) {
-	char kname[32];
-	snprintf(kname, sizeof kname, "kill%d.db", sc);
-	const char *ref = p("kref.db"), *path = p(kname);
 	enum { K = 6, NF = 150 };
-	int tags[K];
+	const char *ref = p("kref.db");
+	int tags[K], total = 0;
+
 	for (int i = 0; i < K; i++)
 		tags[i] = 10 + i;
 	double t0 = now();
 	CHECK_INT(build(ref, tags, K, NF, 37), 0);
 	double dt = now() - t0;
 	uint64_t want = file_hash(ref);
+	for (int sc = 0; sc < scenarios; sc++) {
+		char kname[32];
+		snprintf(kname, sizeof kname, "kill%d.db", sc);
+		const char *path = p(kname);
+		int kills = 0, done = 0, bad_whole = 0, bad_integrity = 0;
+		long long finished = 0;
+		double scale = 0.5;
+		srand(seed + (unsigned)sc);
+		for (int round = 0; round < 200 && !done; round++) {
+			pid_t pid = fork();
+			if (pid == 0)
+				_exit(build(path, tags, K, NF, 37) == 0 ? 0 : 1);
+			/* Kill within [0, scale * one run's time]; the window widens while rounds make no
+			 * progress, so a machine slower than when dt was measured still finishes. */
+			double wait = dt * scale * (rand() % 1000) / 1000.0;
+			struct timespec ts = { (time_t)wait, (long)((wait - (time_t)wait) * 1e9) };
+			nanosleep(&ts, NULL);
+			int st;
+			if (waitpid(pid, &st, WNOHANG) == 0) {
+				kill(pid, SIGKILL);
+				waitpid(pid, &st, 0);
+				kills++;
+			} else {
+				done = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+				CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+			}
+			if (!exists(path))
+				continue;   /* killed while creating it */
+			char err[512];
+			struct store *s = store_open(path, catalogue, NKINDS, err, sizeof err);
+			CHECK(s != NULL);
+			if (!s) {
+				fprintf(stderr, "after kill %d: %s\n", kills, err);
+				continue;
+			}
+			sqlite3 *h = store_handle(s);
+			if (strcmp(q_text(h, "PRAGMA integrity_check"), "ok") != 0)
+				bad_integrity++;
+			char sql[512];
+			snprintf(sql, sizeof sql,
+			         "SELECT count(*) FROM inputs i WHERE status <> 'running' AND ("
+			         " (SELECT count(*) FROM flows WHERE input_id = i.id) <> %d OR"
+			         " (SELECT count(*) FROM transitions t JOIN flows f ON f.id = t.flow_id WHERE f.input_id = i.id) <> %d OR"
+			         " (SELECT count(*) FROM anomalies WHERE input_id = i.id AND flow_id IS NULL) <> 2)", NF, 4 * NF);
+			bad_whole += q_int(h, sql) != 0;
+			long long now_finished = q_int(h, "SELECT count(*) FROM inputs WHERE status <> 'running'");
+			scale = now_finished > finished ? 0.5 : scale * 1.5;
+			finished = now_finished;
+			store_close(s, NULL, 0);   /* no run begun: leaves running inputs for the next run */
+		}
+		CHECK(done);
+		CHECK_INT(bad_integrity, 0);
+		CHECK_INT(bad_whole, 0);
+		check_clean(path);
+		CHECK(file_hash(path) == want);
+		total += kills;
+		unlink(path);
+	}
 	unlink(ref);
-	srand(seed + (unsigned)sc);
-	int kills = 0, done = 0, bad_whole = 0, bad_integrity = 0;
-	for (int round = 0; round < 60 && !done; round++) {
-		pid_t pid = fork();
-		if (pid == 0)
-			_exit(build(path, tags, K, NF, 37) == 0 ? 0 : 1);
-		/* kill somewhere within one full run's time */
-		double wait = dt * (rand() % 1000) / 1000.0 / 2;
-		struct timespec ts = { (time_t)wait, (long)((wait - (time_t)wait) * 1e9) };
-		nanosleep(&ts, NULL);
-		int st;
-		if (waitpid(pid, &st, WNOHANG) == 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			kills++;
-		} else {
-			done = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-			CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-		}
-		if (!exists(path))
-			continue;   /* killed while creating it */
-		char err[512];
-		struct store *s = store_open(path, catalogue, NKINDS, err, sizeof err);
-		CHECK(s != NULL);
-		if (!s) {
-			fprintf(stderr, "after kill %d: %s\n", kills, err);
-			continue;
-		}
-		sqlite3 *h = store_handle(s);
-		if (strcmp(q_text(h, "PRAGMA integrity_check"), "ok") != 0)
-			bad_integrity++;
-		char sql[512];
-		snprintf(sql, sizeof sql,
-		         "SELECT count(*) FROM inputs i WHERE status <> 'running' AND ("
-		         " (SELECT count(*) FROM flows WHERE input_id = i.id) <> %d OR"
-		         " (SELECT count(*) FROM transitions t JOIN flows f ON f.id = t.flow_id WHERE f.input_id = i.id) <> %d OR"
-		         " (SELECT count(*) FROM anomalies WHERE input_id = i.id AND flow_id IS NULL) <> 2)", NF, 4 * NF);
-		bad_whole += q_int(h, sql) != 0;
-		store_close(s, NULL, 0);   /* no run begun: leaves running inputs for the next run */
-	}
-	CHECK(done);
-	CHECK_INT(bad_integrity, 0);
-	CHECK_INT(bad_whole, 0);
-	check_clean(path);
-	CHECK(file_hash(path) == want);
-	total += kills;
-	unlink(path);
-	}
 	/* a child may outrun a kill under varying load; over all scenarios some must land */
 	CHECK(total >= 1);
 	printf("test_store: %d SIGKILLs survived in %d scenarios\n", total, scenarios);
