@@ -30,6 +30,22 @@ static void explain_pcapng_refusal(struct capture *c, const char *msg)
 		    (unsigned long long)instream_out_offset(c->in), msg);
 }
 
+/*
+ * Nanoseconds since the epoch, clamped to +-2^62 (years 1823 to 2116): a pcapng timestamp can
+ * be absurd, and every timer adds at most a few years to a time, which must not overflow.
+ * Classic pcap's unsigned 32-bit seconds (up to 2106) are always inside.
+ */
+#define TS_LIMIT_NS (INT64_C(1) << 62)
+
+int64_t capture_ts_ns(int64_t sec, int64_t nsec)
+{
+	if (sec > TS_LIMIT_NS / 1000000000 - 1)
+		return TS_LIMIT_NS;
+	if (sec < -(TS_LIMIT_NS / 1000000000) + 1)
+		return -TS_LIMIT_NS;
+	return sec * 1000000000 + nsec;
+}
+
 /* pcapng stores LINKTYPE_ values; the few that differ from the DLT_ ones libpcap reports. */
 static int linktype_to_dlt(int lt)
 {
@@ -145,7 +161,7 @@ enum capture_status capture_next(struct capture *c)
 			c->hdr = h;
 			c->data = d;
 			c->frame = c->frames_read;
-			c->ts_ns = (int64_t)h->ts.tv_sec * 1000000000LL + (int64_t)h->ts.tv_usec;
+			c->ts_ns = capture_ts_ns(h->ts.tv_sec, h->ts.tv_usec);
 			return CAP_OK;
 		}
 		if (rc == PCAP_ERROR_BREAK) {

@@ -49,5 +49,7 @@ int capture_open(struct capture *c, const char *path, const char *filter, char *
  */
 enum capture_status capture_next(struct capture *c);
 void capture_close(struct capture *c);
+/* A frame time in ns since the epoch, clamped so that timers can be added without overflow. */
+int64_t capture_ts_ns(int64_t sec, int64_t nsec);
 
 #endif

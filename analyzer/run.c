@@ -371,7 +371,7 @@ int run_analyze(struct run_opts *o)
 	return worst;
 
 dbfail:
-	fprintf(stderr, "pcapstate: %s: %s\n", o->db, store_errmsg(st));
+	fprintf(stderr, "pcapstate: %s\n", store_errmsg(st));
 	for (size_t i = 0; i < n; i++)
 		if (ins[i].open)
 			capture_close(&ins[i].cap);

@@ -86,13 +86,10 @@ CREATE TABLE flows (
   resp_missed_bytes    INTEGER NOT NULL DEFAULT 0,
   CHECK (first_ts <= last_ts)
 ) STRICT;
+-- The indexes for analysts' questions (uid, addresses, times, states, kinds) are built by the
+-- store once at the end of each run (store.c, bulk_indexes): inserting into a table is several
+-- times faster without them.
 CREATE INDEX flows_input ON flows(input_id);
-CREATE INDEX flows_uid ON flows(uid);
-CREATE INDEX flows_community_id ON flows(community_id);
-CREATE INDEX flows_orig ON flows(orig_addr);
-CREATE INDEX flows_resp ON flows(resp_addr, resp_port);
-CREATE INDEX flows_first_ts ON flows(first_ts);
-CREATE INDEX flows_conn_state ON flows(conn_state);
 
 -- Transition ids follow the order the analyzer recorded them: per endpoint, id order is time order.
 CREATE TABLE transitions (
@@ -109,7 +106,6 @@ CREATE TABLE transitions (
   CHECK (frame IS NULL OR input_id IS NOT NULL)
 ) STRICT;
 CREATE INDEX transitions_flow ON transitions(flow_id, endpoint, ts);
-CREATE INDEX transitions_ts ON transitions(ts);
 
 -- Every row belongs to a flow or, for host- and capture-level findings, to an input (the one
 -- being read when the finding was made), so a partial run can be removed and inputs merged.
@@ -128,8 +124,6 @@ CREATE TABLE anomalies (
   CHECK (frame IS NULL OR input_id IS NOT NULL)
 ) STRICT;
 CREATE INDEX anomalies_flow ON anomalies(flow_id);
-CREATE INDEX anomalies_kind ON anomalies(kind, ts);
-CREATE INDEX anomalies_host ON anomalies(host) WHERE host IS NOT NULL;
 CREATE INDEX anomalies_input ON anomalies(input_id);
 
 CREATE TABLE schema_doc (
