@@ -238,8 +238,9 @@ static enum decode_status ipv6(struct cursor *c, const struct frame *f, struct s
 	return tcp(c, rem, seg);
 }
 
-/* Raw IP: the version nibble is the only demultiplexer. */
-static enum decode_status raw_ip(struct cursor *c, const struct frame *f, struct segment *seg)
+/* IP chosen by its version nibble; OTHER is the verdict for any other version. */
+static enum decode_status ip_by_version(struct cursor *c, const struct frame *f,
+    struct segment *seg, enum decode_status other)
 {
 	struct cursor peek = *c;
 	uint8_t v;
@@ -248,8 +249,14 @@ static enum decode_status raw_ip(struct cursor *c, const struct frame *f, struct
 	switch (v >> 4) {
 	case 4: return ipv4(c, f, seg);
 	case 6: return ipv6(c, f, seg);
-	default: return DECODE_MALFORMED;
+	default: return other;
 	}
+}
+
+/* Raw IP: the version nibble is the only demultiplexer. */
+static enum decode_status raw_ip(struct cursor *c, const struct frame *f, struct segment *seg)
+{
+	return ip_by_version(c, f, seg, DECODE_MALFORMED);
 }
 
 /* MPLS label stack (RFC 3032 2.1): 4-octet entries until the bottom-of-stack bit. */
@@ -262,15 +269,7 @@ static enum decode_status mpls(struct cursor *c, const struct frame *f, struct s
 	} while (!(entry & 0x100));
 	/* The stack does not say what it carries; like tcpdump and Zeek, take an IP version
 	 * nibble as IP.  Anything else (a pseudowire control word, Ethernet) is not ours. */
-	struct cursor peek = *c;
-	uint8_t v;
-	if (!cur_u8(&peek, &v))
-		return DECODE_TRUNCATED;
-	switch (v >> 4) {
-	case 4: return ipv4(c, f, seg);
-	case 6: return ipv6(c, f, seg);
-	default: return DECODE_NOT_TCP;
-	}
+	return ip_by_version(c, f, seg, DECODE_NOT_TCP);
 }
 
 /* PPPoE session stage (RFC 2516 4, 7): a 6-octet header, then the 2-octet PPP protocol. */

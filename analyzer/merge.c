@@ -73,17 +73,6 @@ static const char *const merge_steps[] = {
 };
 enum { STEP_INPUTS = 4 };   /* merge_steps[] index whose changes count the inputs added */
 
-static void msg(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void msg(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Runs one statement: fmt itself, or fmt with schema put in; returns SQLITE_OK or the error code. */
 static int run(sqlite3 *db, const char *fmt, const char *schema, int64_t *changes, int64_t *value)
@@ -150,7 +139,7 @@ static int attach(sqlite3 *db, const char *path, const char *schema, char *err, 
 	int rc;
 
 	if (!uri) {
-		msg(err, errlen, "%s: out of memory", path);
+		store_message(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
 	snprintf(sql, sizeof sql, "ATTACH ?1 AS %s", schema);
@@ -173,7 +162,7 @@ static int attach(sqlite3 *db, const char *path, const char *schema, char *err, 
 		}
 		free(side);
 		if (crashed)
-			msg(err, errlen, "%s: was left by an interrupted analysis (its -wal or -journal file is "
+			store_message(err, errlen, "%s: was left by an interrupted analysis (its -wal or -journal file is "
 			    "beside it); run pcapstate analyze on it again before merging", path);
 		else
 			store_sql_message(err, errlen, db, rc, path, "opening it (read-only) to merge it");
@@ -199,7 +188,7 @@ static int check_source(sqlite3 *db, const char *schema, const char *path, char 
 		return -1;
 	}
 	if (app != STORE_APPLICATION_ID || ver != STORE_SCHEMA_VERSION) {
-		msg(err, errlen, "%s: not a pcapstate case database of schema version %d "
+		store_message(err, errlen, "%s: not a pcapstate case database of schema version %d "
 		    "(application_id 0x%08llx, user_version %lld)", path, STORE_SCHEMA_VERSION,
 		    (unsigned long long)app, (long long)ver);
 		return -1;
@@ -214,7 +203,7 @@ static int check_source(sqlite3 *db, const char *schema, const char *path, char 
 			return -1;
 		}
 		if (v != 1) {
-			msg(err, errlen, "%s: a pcapstate header but no table %s: damaged or not made by pcapstate",
+			store_message(err, errlen, "%s: a pcapstate header but no table %s: damaged or not made by pcapstate",
 			    path, required_tables[i]);
 			return -1;
 		}
@@ -224,7 +213,7 @@ static int check_source(sqlite3 *db, const char *schema, const char *path, char 
 		return -1;
 	}
 	if (running) {
-		msg(err, errlen, "%s: holds %lld input(s) whose analysis was interrupted (status running); "
+		store_message(err, errlen, "%s: holds %lld input(s) whose analysis was interrupted (status running); "
 		    "run pcapstate analyze on it again before merging", path, (long long)running);
 		return -1;
 	}
@@ -247,7 +236,7 @@ int merge_run(const char *out, const char *const *inputs, int n, char *err, size
 	int rc, existed, committed = 0;
 
 	if (!out || !*out || n < 1 || !inputs) {
-		msg(err, errlen, "merge: needs an output database and at least one input database");
+		store_message(err, errlen, "merge: needs an output database and at least one input database");
 		return -1;
 	}
 	/* Pass 0: headers only, so SQLite never opens a file that is not a case database. */
@@ -256,11 +245,11 @@ int merge_run(const char *out, const char *const *inputs, int n, char *err, size
 		if (c < 0)
 			return -1;
 		if (c == 0) {
-			msg(err, errlen, "%s: no such file, or empty: not a pcapstate case database", inputs[i]);
+			store_message(err, errlen, "%s: no such file, or empty: not a pcapstate case database", inputs[i]);
 			return -1;
 		}
 		if (same_file(inputs[i], out)) {
-			msg(err, errlen, "%s: is the output database itself", inputs[i]);
+			store_message(err, errlen, "%s: is the output database itself", inputs[i]);
 			return -1;
 		}
 	}
@@ -290,7 +279,7 @@ int merge_run(const char *out, const char *const *inputs, int n, char *err, size
 	if (!s)
 		return -1;
 	if (store_begin_run(s) < 0) {
-		msg(err, errlen, "%s", store_errmsg(s));
+		store_message(err, errlen, "%s", store_errmsg(s));
 		goto fail;
 	}
 	db = store_handle(s);

@@ -247,9 +247,7 @@ void store_sql_message(char *err, size_t errlen, struct sqlite3 *db, int rc,
 	         show_sys ? ": " : "", show_sys ? strerror(sys) : "");
 }
 
-static void set_msg(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_msg(char *err, size_t errlen, const char *fmt, ...)
+void store_message(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -855,11 +853,11 @@ int store_check_file(const char *path, char *err, size_t errlen)
 	if (stat(path, &sb) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		set_msg(err, errlen, "%s: %s", path, strerror(errno));
+		store_message(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		set_msg(err, errlen, "%s: not a regular file, so not a case database", path);
+		store_message(err, errlen, "%s: not a regular file, so not a case database", path);
 		return -1;
 	}
 	if (sb.st_size == 0)
@@ -868,7 +866,7 @@ int store_check_file(const char *path, char *err, size_t errlen)
 	 * journal or change the header of someone else's database). */
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		set_msg(err, errlen, "%s: %s", path, strerror(errno));
+		store_message(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while (got < (ssize_t)sizeof h) {
@@ -876,7 +874,7 @@ int store_check_file(const char *path, char *err, size_t errlen)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			set_msg(err, errlen, "%s: %s", path, strerror(errno));
+			store_message(err, errlen, "%s: %s", path, strerror(errno));
 			close(fd);
 			return -1;
 		}
@@ -886,22 +884,22 @@ int store_check_file(const char *path, char *err, size_t errlen)
 	}
 	close(fd);
 	if (got < (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) != 0) {
-		set_msg(err, errlen, "%s: not a SQLite database, so not a pcapstate case database; refusing to touch it", path);
+		store_message(err, errlen, "%s: not a SQLite database, so not a pcapstate case database; refusing to touch it", path);
 		return -1;
 	}
 	uint32_t app = be32(h + 68), ver = be32(h + 60);
 	if (app != (uint32_t)STORE_APPLICATION_ID) {
 		if (app == 0)
-			set_msg(err, errlen, "%s: a SQLite database, but not a pcapstate case database "
+			store_message(err, errlen, "%s: a SQLite database, but not a pcapstate case database "
 			        "(application_id 0); refusing to touch it", path);
 		else
-			set_msg(err, errlen, "%s: a SQLite database of another application "
+			store_message(err, errlen, "%s: a SQLite database of another application "
 			        "(application_id 0x%08lx, pcapstate's is 0x%08lx); refusing to touch it",
 			        path, (unsigned long)app, (unsigned long)STORE_APPLICATION_ID);
 		return -1;
 	}
 	if (ver != STORE_SCHEMA_VERSION) {
-		set_msg(err, errlen, "%s: a pcapstate case database of schema version %lu; this pcapstate "
+		store_message(err, errlen, "%s: a pcapstate case database of schema version %lu; this pcapstate "
 		        "reads and writes version %d only%s", path, (unsigned long)ver, STORE_SCHEMA_VERSION,
 		        ver > STORE_SCHEMA_VERSION ? " (it was written by a newer pcapstate)" : "");
 		return -1;
@@ -996,7 +994,7 @@ static int create_new(const char *path, char *err, size_t errlen)
 	struct stat sb;
 
 	if (!tmp || !tmpj) {
-		set_msg(err, errlen, "%s: out of memory", path);
+		store_message(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
 	snprintf(tmp, n, "%s.new-%ld", path, (long)getpid());
@@ -1004,7 +1002,7 @@ static int create_new(const char *path, char *err, size_t errlen)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0) {
 		char *d = dir_of(path);
-		set_msg(err, errlen, "%s: cannot create the database in directory %s: %s", path,
+		store_message(err, errlen, "%s: cannot create the database in directory %s: %s", path,
 		        d ? d : "?", strerror(errno));
 		free(d);
 		free(tmp);
@@ -1023,7 +1021,7 @@ static int create_new(const char *path, char *err, size_t errlen)
 	rc = sqlite3_close(db);
 	db = NULL;
 	if (rc != SQLITE_OK) {
-		set_msg(err, errlen, "%s: creating the database: closing failed (%s)", path, sqlite3_errstr(rc));
+		store_message(err, errlen, "%s: creating the database: closing failed (%s)", path, sqlite3_errstr(rc));
 		goto out;
 	}
 	if (link(tmp, path) < 0) {
@@ -1040,7 +1038,7 @@ static int create_new(const char *path, char *err, size_t errlen)
 			e = rename(tmp, path) < 0 ? errno : 0;
 		}
 		if (e) {
-			set_msg(err, errlen, "%s: cannot give the new database its name: %s", path, strerror(e));
+			store_message(err, errlen, "%s: cannot give the new database its name: %s", path, strerror(e));
 			goto out;
 		}
 	}
@@ -1093,7 +1091,7 @@ static int verify_db(struct store *s, char *err, size_t errlen)
 		return -1;
 	}
 	if (app != STORE_APPLICATION_ID || ver != STORE_SCHEMA_VERSION) {
-		set_msg(err, errlen, "%s: not a pcapstate case database of schema version %d "
+		store_message(err, errlen, "%s: not a pcapstate case database of schema version %d "
 		        "(application_id 0x%08llx, user_version %lld)", s->path, STORE_SCHEMA_VERSION,
 		        (unsigned long long)app, (long long)ver);
 		return -1;
@@ -1103,7 +1101,7 @@ static int verify_db(struct store *s, char *err, size_t errlen)
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
 		         required_tables[i]);
 		if (pragma_int(s->db, sql, &rc) != 1 || rc != SQLITE_OK) {
-			set_msg(err, errlen, "%s: a pcapstate header but no table %s: damaged or not made by pcapstate",
+			store_message(err, errlen, "%s: a pcapstate header but no table %s: damaged or not made by pcapstate",
 			        s->path, required_tables[i]);
 			return -1;
 		}
@@ -1122,7 +1120,7 @@ static int verify_states(struct store *s, char *err, size_t errlen)
 		int same = name && strcmp(name, tcpstate_name(i)) == 0;
 		sqlite3_reset(st);
 		if (!same) {
-			set_msg(err, errlen, "%s: its states table does not match this pcapstate (code %d is not %s)",
+			store_message(err, errlen, "%s: its states table does not match this pcapstate (code %d is not %s)",
 			        s->path, i, tcpstate_name(i));
 			return -1;
 		}
@@ -1189,7 +1187,7 @@ struct store *store_open(const char *path, const struct store_kind *kinds, size_
 	int rc, created = 0, st;
 
 	if (!path || !*path || (nkinds && !kinds)) {
-		set_msg(err, errlen, "store_open: no database path given");
+		store_message(err, errlen, "store_open: no database path given");
 		return NULL;
 	}
 	if ((st = store_check_file(path, err, errlen)) < 0)
@@ -1203,21 +1201,21 @@ struct store *store_open(const char *path, const struct store_kind *kinds, size_
 	/* The journal and WAL live beside the file: say so before SQLite fails obscurely. */
 	char *d = dir_of(path);
 	if (d && access(d, W_OK | X_OK) < 0) {
-		set_msg(err, errlen, "%s: directory %s is not writable (the database needs its journal beside it): %s",
+		store_message(err, errlen, "%s: directory %s is not writable (the database needs its journal beside it): %s",
 		        path, d, strerror(errno));
 		free(d);
 		return NULL;
 	}
 	free(d);
 	if (access(path, W_OK) < 0) {
-		set_msg(err, errlen, "%s: the database file is not writable: %s", path, strerror(errno));
+		store_message(err, errlen, "%s: the database file is not writable: %s", path, strerror(errno));
 		return NULL;
 	}
 
 	s = calloc(1, sizeof *s);
 	if (!s || !(s->path = strdup(path)) ||
 	    (nkinds && !(s->kinds = calloc(nkinds, sizeof *s->kinds)))) {
-		set_msg(err, errlen, "%s: out of memory", path);
+		store_message(err, errlen, "%s: out of memory", path);
 		free_store(s);
 		return NULL;
 	}
@@ -1227,7 +1225,7 @@ struct store *store_open(const char *path, const struct store_kind *kinds, size_
 		s->kinds[i].severity = kinds[i].severity ? strdup(kinds[i].severity) : NULL;
 		s->nkinds++;
 		if (!s->kinds[i].kind || !s->kinds[i].severity) {
-			set_msg(err, errlen, "%s: anomaly catalogue entry %zu lacks a kind or severity", path, i);
+			store_message(err, errlen, "%s: anomaly catalogue entry %zu lacks a kind or severity", path, i);
 			goto fail;
 		}
 	}
@@ -1239,7 +1237,7 @@ struct store *store_open(const char *path, const struct store_kind *kinds, size_
 		size_t len = strlen(path) + 3;
 		char *name = malloc(len);
 		if (!name) {
-			set_msg(err, errlen, "%s: out of memory", path);
+			store_message(err, errlen, "%s: out of memory", path);
 			goto fail;
 		}
 		snprintf(name, len, "%s%s", strncmp(path, "file:", 5) == 0 ? "./" : "", path);
@@ -1269,7 +1267,7 @@ struct store *store_open(const char *path, const struct store_kind *kinds, size_
 			if (rc != SQLITE_OK)
 				store_sql_message(err, errlen, s->db, rc, path, "opening");
 			else
-				set_msg(err, errlen, "%s: this SQLite does not enforce foreign keys", path);
+				store_message(err, errlen, "%s: this SQLite does not enforce foreign keys", path);
 			goto fail;
 		}
 	}
@@ -1400,14 +1398,14 @@ static int end(struct store *s, int keep, char *err, size_t errlen)
 		 * next store_begin_run removes them so that run equals an uninterrupted one). */
 		s->npend = 0;
 		if (txn_commit(s) < 0) {
-			set_msg(err, errlen, "%s", s->msg);
+			store_message(err, errlen, "%s", s->msg);
 			ret = -1;
 		}
 	} else if (keep == 1 && !s->failed && store_commit(s) == 0 && build_indexes(s) == 0) {
 		/* committed, indexes built */
 	} else {
 		if (s->failed) {
-			set_msg(err, errlen, "%s", s->msg);
+			store_message(err, errlen, "%s", s->msg);
 			ret = -1;
 		}
 		rollback(s);
@@ -1418,7 +1416,7 @@ static int end(struct store *s, int keep, char *err, size_t errlen)
 			s->failed = 0;
 			if (txn_begin(s) < 0 || remove_running(s) < 0 || txn_commit(s) < 0) {
 				if (!ret)
-					set_msg(err, errlen, "%s", s->msg);
+					store_message(err, errlen, "%s", s->msg);
 				ret = -1;
 			}
 		}
@@ -1432,7 +1430,7 @@ static int end(struct store *s, int keep, char *err, size_t errlen)
 	rc = sqlite3_close(s->db);
 	s->db = NULL;
 	if (rc != SQLITE_OK && !ret) {
-		set_msg(err, errlen, "%s: closing: %s", s->path, sqlite3_errstr(rc));
+		store_message(err, errlen, "%s: closing: %s", s->path, sqlite3_errstr(rc));
 		ret = -1;
 	}
 	free_store(s);

@@ -127,6 +127,9 @@ int store_suspend(struct store *s, char *err, size_t errlen);
  */
 int store_check_file(const char *path, char *err, size_t errlen);
 
+/* Formats a message into err (nothing when err is NULL or errlen is 0). */
+void store_message(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Returns the connection of s for merge.c; it stays owned by s (store_close closes it). */
 struct sqlite3 *store_handle(struct store *s);
 
