@@ -24,11 +24,16 @@ static size_t addr_len(int ip_version)
  * smaller address bytes first, the smaller port on equal addresses) and
  * returns whether they had to be swapped.
  */
-static int canonical_swap(const uint8_t *saddr, const uint8_t *daddr, size_t alen,
-                          uint16_t sport, uint16_t dport)
+static void canonical_order(const uint8_t **saddr, const uint8_t **daddr, size_t alen,
+                            uint16_t *sport, uint16_t *dport)
 {
-	int cmp = memcmp(saddr, daddr, alen);
-	return cmp > 0 || (cmp == 0 && sport > dport);
+	int cmp = memcmp(*saddr, *daddr, alen);
+	if (cmp > 0 || (cmp == 0 && *sport > *dport)) {
+		const uint8_t *ta = *saddr;
+		uint16_t tp = *sport;
+		*saddr = *daddr; *daddr = ta;
+		*sport = *dport; *dport = tp;
+	}
 }
 
 void flowid_community(char out[FLOWID_COMMUNITY_LEN], int ip_version,
@@ -47,12 +52,7 @@ void flowid_community(char out[FLOWID_COMMUNITY_LEN], int ip_version,
 		out[0] = '\0';
 		return;
 	}
-	if (canonical_swap(saddr, daddr, alen, sport, dport)) {
-		const uint8_t *ta = saddr;
-		uint16_t tp = sport;
-		saddr = daddr; daddr = ta;
-		sport = dport; dport = tp;
-	}
+	canonical_order(&saddr, &daddr, alen, &sport, &dport);
 
 	/* Layout per spec: seed, addr, addr, proto, one zero pad byte, port, port; all big-endian. */
 	put_be16(m, seed); m += 2;
@@ -106,12 +106,7 @@ void flowid_uid(char out[FLOWID_UID_LEN], int ip_version,
 		out[0] = '\0';
 		return;
 	}
-	if (canonical_swap(saddr, daddr, alen, sport, dport)) {
-		const uint8_t *ta = saddr;
-		uint16_t tp = sport;
-		saddr = daddr; daddr = ta;
-		sport = dport; dport = tp;
-	}
+	canonical_order(&saddr, &daddr, alen, &sport, &dport);
 
 	/* Every field is written byte by byte in big-endian order, never memcpy'd from an
 	 * integer, so the hash input (and the uid) is identical on every host. The version
